@@ -1,0 +1,22 @@
+// Bundles the CLI (and benchmarks) with esbuild, and proves the engine core bundles for a
+// browser: a platform=browser build of src/browser-entry.ts fails on any Node import.
+import { build } from 'esbuild';
+
+const common = { bundle: true, format: 'esm', target: 'node20', sourcemap: false, logLevel: 'warning' };
+
+await build({
+  ...common,
+  platform: 'node',
+  entryPoints: { cli: 'src/node/cli-entry.ts', bench: 'bench/run.ts' },
+  outdir: 'dist',
+  external: ['better-sqlite3'],
+  banner: { js: "import { createRequire as __ctCreateRequire } from 'node:module'; const require = __ctCreateRequire(import.meta.url);" },
+});
+
+await build({
+  ...common,
+  platform: 'browser',
+  target: 'es2022',
+  entryPoints: { 'crosstalk-browser': 'src/browser-entry.ts' },
+  outdir: 'dist',
+});

@@ -1,0 +1,134 @@
+/**
+ * crosstalk's own commands: `host` (the simulated host's addresses, routes, nameservers and
+ * outside-world names), `reset`, and `tutorial --sim` (the user's walk-through, replayed).
+ */
+import { SeededRandom, SteppingClock } from '../../core/ports.js';
+import { DEFAULT_HOST, type HostModel } from '../../engine/model.js';
+import { parseCidr, parseIp } from '../../ipam/ip.js';
+import { MemoryStore } from '../../store/store.js';
+import { bool, keyValues, list, str } from '../args.js';
+import { CliError, type CommandContext, type CommandSpec } from '../command.js';
+import { EngineHost } from '../engine-host.js';
+import { dispatch } from '../main.js';
+import { LEFTOVER_COMPOSE_PROJECTS, leftoverNetworkArgv, shellQuote, WALKTHROUGH } from '../tutorial.js';
+
+function describeHost(h: HostModel): string {
+  const lines = [`hostname: ${h.hostname}`, 'addresses:'];
+  for (const a of h.addresses) lines.push(`  ${a.ifname} ${a.cidr}`);
+  lines.push('routes:');
+  for (const r of h.routes) lines.push(`  ${r.destination}${r.via ? ` via ${r.via}` : ' scope link'}`);
+  lines.push(`nameservers: ${h.nameservers.join(' ') || '(none)'}`);
+  lines.push(`search: ${h.searchDomains.join(' ') || '(none)'}`);
+  lines.push('outside world:');
+  for (const [n, ip] of Object.entries(h.externalHosts)) lines.push(`  ${n} ${ip}`);
+  return `${lines.join('\n')}\n`;
+}
+
+const host: CommandSpec = {
+  path: 'crosstalk host',
+  use: 'crosstalk host [show | set [OPTIONS]]',
+  short: 'Show or set the simulated host',
+  flags: [
+    { name: 'address', kind: 'list' },
+    { name: 'route', kind: 'list' },
+    { name: 'nameserver', kind: 'list' },
+    { name: 'search', kind: 'list' },
+    { name: 'external', kind: 'list' },
+    { name: 'hostname', kind: 'string' },
+    { name: 'json', kind: 'bool' },
+  ],
+  args: { range: [0, 1] },
+  async run(ctx, p) {
+    const sub = p.positionals[0] ?? 'show';
+    if (sub === 'show') {
+      const h = ctx.host.read((e) => e.host);
+      ctx.io.stdout(bool(p, 'json') ? `${JSON.stringify(h, null, 2)}\n` : describeHost(h));
+      return 0;
+    }
+    if (sub !== 'set') throw new CliError(`unknown host command "${sub}" (expected show or set)`);
+    const patch: Partial<HostModel> = {};
+    if (p.given.has('address')) {
+      patch.addresses = list(p, 'address').map((v) => {
+        const [ifname, cidr] = v.includes('=') ? v.split('=') : ['eth0', v];
+        if (!parseCidr(cidr)) throw new CliError(`invalid address "${v}": expected IFNAME=ADDRESS/PREFIX`);
+        return { ifname, cidr };
+      });
+    }
+    if (p.given.has('route')) {
+      patch.routes = list(p, 'route').map((v) => {
+        const [destination, via] = v.split(/\s+via\s+|@/);
+        if (!parseCidr(destination) || (via && !parseIp(via))) throw new CliError(`invalid route "${v}": expected CIDR or CIDR@GATEWAY`);
+        return via ? { destination, via } : { destination };
+      });
+    }
+    if (p.given.has('nameserver')) {
+      for (const ns of list(p, 'nameserver')) if (!parseIp(ns)) throw new CliError(`invalid nameserver "${ns}"`);
+      patch.nameservers = list(p, 'nameserver');
+    }
+    if (p.given.has('search')) patch.searchDomains = list(p, 'search');
+    if (p.given.has('external')) patch.externalHosts = Object.fromEntries(keyValues(list(p, 'external')));
+    if (str(p, 'hostname')) patch.hostname = str(p, 'hostname');
+    const h = ctx.host.write((engine) => {
+      engine.setHost({ ...engine.host, ...patch });
+      return engine.host;
+    });
+    ctx.io.stdout(describeHost(h));
+    return 0;
+  },
+};
+
+const reset: CommandSpec = {
+  path: 'crosstalk reset',
+  use: 'crosstalk reset [OPTIONS]',
+  short: 'Forget every network and container (simulation)',
+  flags: [{ name: 'compat', kind: 'string' }],
+  args: { none: true },
+  async run(ctx, p) {
+    const compat = str(p, 'compat') || 'default';
+    if (compat !== 'default' && compat !== 'legacy') throw new CliError(`invalid --compat "${compat}": expected default or legacy`);
+    ctx.host.reset(compat);
+    return 0;
+  },
+};
+
+/** Runs the walk-through in memory, printing each command and its output. */
+export async function runTutorial(ctx: CommandContext, opts: { seed: number }): Promise<number> {
+  const tutorialHost = new EngineHost({
+    store: new MemoryStore(),
+    clock: new SteppingClock(1_750_000_000_000_000_000n, 1_000_000_000n),
+    random: new SeededRandom(opts.seed),
+    profile: 'legacy',
+    host: DEFAULT_HOST,
+  });
+  const quiet = { ...ctx.io, stdout: () => {}, stderr: (s: string) => ctx.io.stderr(s) };
+  for (const project of LEFTOVER_COMPOSE_PROJECTS) {
+    const code = await dispatch({ ...ctx, io: quiet, host: tutorialHost }, leftoverNetworkArgv(project));
+    if (code !== 0) return code;
+  }
+  for (const step of WALKTHROUGH) {
+    if (step.say) ctx.io.stdout(`\n# ${step.say}\n`);
+    if (!step.argv) continue;
+    ctx.io.stdout(`$ docker ${step.argv.map(shellQuote).join(' ')}\n`);
+    const input = [...(step.input ?? [])];
+    const io = { ...ctx.io, stdinIsTty: false, readLine: async () => (input.length ? input.shift()! : null) };
+    await dispatch({ ...ctx, io, host: tutorialHost }, step.argv);
+  }
+  return 0;
+}
+
+const tutorial: CommandSpec = {
+  path: 'crosstalk tutorial',
+  use: 'crosstalk tutorial --sim',
+  short: "Replay Docker's networking walk-through",
+  flags: [
+    { name: 'sim', kind: 'bool' },
+    { name: 'seed', kind: 'int' },
+  ],
+  args: { none: true },
+  async run(ctx, p) {
+    if (!bool(p, 'sim')) throw new CliError('crosstalk tutorial: only --sim is available in this version (the real Linux data plane is not built yet)');
+    return runTutorial(ctx, { seed: p.given.has('seed') ? (p.flags.get('seed') as number) : 1 });
+  },
+};
+
+export const HOST_COMMANDS: Record<string, CommandSpec> = { host, reset, tutorial };

@@ -1,0 +1,339 @@
+/**
+ * `docker network …` commands, byte-identical to docker CLI 28.2 (docker-engine.md §9).
+ */
+import { EngineError } from '../../core/errors.js';
+import { connectContainer, disconnectContainer } from '../../engine/containers.js';
+import type { Engine } from '../../engine/engine.js';
+import { networkJson } from '../../engine/inspect.js';
+import type { NetworkRecord } from '../../engine/model.js';
+import { filterNetworks } from '../../engine/network-filters.js';
+import { GoStruct, GoTime, naturalCompare, renderList, TemplateError } from '../../format/index.js';
+import { formatGoTimeString, parseUntil } from '../../format/go-time.js';
+import { ipamConfigFromFlags } from '../../ipam/validate.js';
+import { bool, int, keyValues, list, str, type FlagSpec } from '../args.js';
+import { CliError, ExitError, type CommandContext, type CommandSpec } from '../command.js';
+import { inspectWithTemplate, parseFilterFlags } from '../format-helpers.js';
+
+const FORMAT_FLAG: FlagSpec = { name: 'format', kind: 'string' };
+
+const NETWORK_HEADERS: Record<string, string> = {
+  ID: 'NETWORK ID',
+  Name: 'NAME',
+  Driver: 'DRIVER',
+  Scope: 'SCOPE',
+  IPv4: 'IPV4',
+  IPv6: 'IPV6',
+  Internal: 'INTERNAL',
+  Labels: 'LABELS',
+  CreatedAt: 'CREATED AT',
+};
+
+/** The `network ls` row context; fields in sorted order so `{{json .}}` matches Docker's. */
+function networkRow(n: NetworkRecord, noTrunc: boolean): GoStruct {
+  const labels = Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(',');
+  return new GoStruct(
+    '*network.networkContext',
+    [
+      ['CreatedAt', formatGoTimeString(BigInt(n.created))],
+      ['Driver', n.driver],
+      ['ID', noTrunc ? n.id : n.id.slice(0, 12)],
+      ['IPv4', String(n.enableIPv4)],
+      ['IPv6', String(n.enableIPv6)],
+      ['Internal', String(n.internal)],
+      ['Labels', labels],
+      ['Name', n.name],
+      ['Scope', n.scope],
+    ],
+    { Label: (key: unknown) => n.labels[String(key)] ?? '' },
+  );
+}
+
+const ls: CommandSpec = {
+  path: 'docker network ls',
+  use: 'docker network ls [OPTIONS]',
+  short: 'List networks',
+  aliases: ['docker network list'],
+  flags: [{ name: 'filter', short: 'f', kind: 'list' }, FORMAT_FLAG, { name: 'no-trunc', kind: 'bool' }, { name: 'quiet', short: 'q', kind: 'bool' }],
+  args: { none: true },
+  async run(ctx, p) {
+    const filters = parseFilterFlags(list(p, 'filter'));
+    const noTrunc = bool(p, 'no-trunc');
+    const networks = ctx.host.read((engine) => filterNetworks(engine, engine.listNetworks(), filters));
+    networks.sort((a, b) => naturalCompare(a.name, b.name));
+    let format = str(p, 'format');
+    const quiet = bool(p, 'quiet');
+    if (format === '' || ((format === 'table' || format === 'raw') && quiet)) {
+      format = quiet ? (format === 'raw' ? 'network_id: {{.ID}}' : '{{.ID}}') : 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}';
+    } else if (format === 'table') format = 'table {{.ID}}\t{{.Name}}\t{{.Driver}}\t{{.Scope}}';
+    else if (format === 'raw') format = 'network_id: {{.ID}}\nname: {{.Name}}\ndriver: {{.Driver}}\nscope: {{.Scope}}\n';
+    else if (format === 'json') format = '{{json .}}';
+    ctx.io.stdout(renderOrFail(format, networks.map((n) => networkRow(n, noTrunc))));
+    return 0;
+  },
+};
+
+export function renderOrFail(format: string, rows: unknown[], headers = NETWORK_HEADERS): string {
+  try {
+    return renderList(format, rows, headers);
+  } catch (err) {
+    if (err instanceof TemplateError) throw new CliError(`template parsing error: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Network object as Go's typed struct (`docker network inspect -f` runs against this first). */
+function typedNetwork(json: Record<string, unknown>): GoStruct {
+  const ipam = json.IPAM as { Driver: string; Options: Record<string, string> | null; Config: Array<Record<string, unknown>> | null };
+  const config = (ipam.Config ?? []).map(
+    (c) =>
+      new GoStruct('network.IPAMConfig', [
+        ['Subnet', c.Subnet ?? ''],
+        ['IPRange', c.IPRange ?? ''],
+        ['Gateway', c.Gateway ?? ''],
+        ['AuxAddress', c.AuxiliaryAddresses ?? {}],
+      ]),
+  );
+  const containers: Record<string, GoStruct> = {};
+  for (const [id, c] of Object.entries(json.Containers as Record<string, Record<string, string>>)) {
+    containers[id] = new GoStruct('network.EndpointResource', Object.entries(c));
+  }
+  const created = json.Created as string;
+  return new GoStruct('*network.Inspect', [
+    ['Name', json.Name],
+    ['ID', json.Id],
+    ['Created', new GoTime(rfc3339ToNanos(created))],
+    ['Scope', json.Scope],
+    ['Driver', json.Driver],
+    ['EnableIPv4', json.EnableIPv4 ?? true],
+    ['EnableIPv6', json.EnableIPv6],
+    ['IPAM', new GoStruct('network.IPAM', [['Driver', ipam.Driver], ['Options', ipam.Options], ['Config', ipam.Config === null ? null : config]])],
+    ['Internal', json.Internal],
+    ['Attachable', json.Attachable],
+    ['Ingress', json.Ingress],
+    ['ConfigFrom', new GoStruct('network.ConfigReference', [['Network', '']])],
+    ['ConfigOnly', json.ConfigOnly],
+    ['Containers', containers],
+    ['Options', json.Options],
+    ['Labels', json.Labels],
+    ['Peers', null],
+    ['Services', null],
+  ]);
+}
+
+function rfc3339ToNanos(s: string): bigint {
+  const m = /^(.*T\d\d:\d\d:\d\d)(?:\.(\d+))?Z$/.exec(s);
+  if (!m) return BigInt(Date.parse(s)) * 1_000_000n;
+  const secs = BigInt(Date.parse(`${m[1]}Z`)) / 1000n;
+  const frac = (m[2] ?? '').padEnd(9, '0');
+  return secs * 1_000_000_000n + BigInt(frac);
+}
+
+const inspect: CommandSpec = {
+  path: 'docker network inspect',
+  use: 'docker network inspect [OPTIONS] NETWORK [NETWORK...]',
+  short: 'Display detailed information on one or more networks',
+  flags: [{ name: 'format', short: 'f', kind: 'string' }, { name: 'verbose', short: 'v', kind: 'bool' }],
+  args: { min: 1 },
+  async run(ctx, p) {
+    const found: Array<Record<string, unknown>> = [];
+    const errors: string[] = [];
+    for (const ref of p.positionals) {
+      try {
+        found.push(ctx.host.read((engine) => networkJson(engine, engine.findNetwork(ref), { withContainers: true })));
+      } catch (err) {
+        if (!(err instanceof EngineError)) throw err;
+        errors.push(err.message.trim());
+      }
+    }
+    const status = inspectWithTemplate(ctx, str(p, 'format'), found, typedNetwork);
+    for (const e of errors) ctx.io.stderr(`Error response from daemon: ${e}\n`);
+    return errors.length || status ? 1 : 0;
+  },
+};
+
+const create: CommandSpec = {
+  path: 'docker network create',
+  use: 'docker network create [OPTIONS] NETWORK',
+  short: 'Create a network',
+  flags: [
+    { name: 'attachable', kind: 'bool' },
+    { name: 'aux-address', kind: 'list' },
+    { name: 'config-from', kind: 'string' },
+    { name: 'config-only', kind: 'bool' },
+    { name: 'driver', short: 'd', kind: 'string' },
+    { name: 'gateway', kind: 'list', commaSplit: true },
+    { name: 'ingress', kind: 'bool' },
+    { name: 'internal', kind: 'bool' },
+    { name: 'ip-range', kind: 'list', commaSplit: true },
+    { name: 'ipam-driver', kind: 'string' },
+    { name: 'ipam-opt', kind: 'list' },
+    { name: 'ipv4', kind: 'bool' },
+    { name: 'ipv6', kind: 'bool' },
+    { name: 'label', kind: 'list' },
+    { name: 'opt', short: 'o', kind: 'list' },
+    { name: 'scope', kind: 'string' },
+    { name: 'subnet', kind: 'list', commaSplit: true },
+  ],
+  args: { exact: 1 },
+  async run(ctx, p) {
+    let ipamConfig;
+    try {
+      ipamConfig = ipamConfigFromFlags({
+        subnets: list(p, 'subnet'),
+        ipRanges: list(p, 'ip-range'),
+        gateways: list(p, 'gateway'),
+        auxAddresses: keyValues(list(p, 'aux-address')),
+      });
+    } catch (err) {
+      if (err instanceof EngineError) throw err;
+      throw new CliError((err as Error).message);
+    }
+    if (str(p, 'config-from') || bool(p, 'config-only') || bool(p, 'ingress')) {
+      throw new CliError('crosstalk: --config-from, --config-only and --ingress need swarm, which crosstalk does not implement');
+    }
+    const net = ctx.host.write((engine: Engine) =>
+      engine.createNetwork({
+        name: p.positionals[0],
+        driver: str(p, 'driver') || 'bridge',
+        options: Object.fromEntries(keyValues(list(p, 'opt'))),
+        labels: Object.fromEntries(keyValues(list(p, 'label'))),
+        internal: bool(p, 'internal'),
+        attachable: bool(p, 'attachable'),
+        enableIPv4: p.given.has('ipv4') ? bool(p, 'ipv4') : undefined,
+        enableIPv6: p.given.has('ipv6') ? bool(p, 'ipv6') : undefined,
+        ipamDriver: str(p, 'ipam-driver') || 'default',
+        ipamOptions: Object.fromEntries(keyValues(list(p, 'ipam-opt'))),
+        ipamConfig,
+        scope: str(p, 'scope'),
+      }),
+    );
+    ctx.io.stdout(`${net.id}\n`);
+    return 0;
+  },
+};
+
+const rm: CommandSpec = {
+  path: 'docker network rm',
+  use: 'docker network rm NETWORK [NETWORK...]',
+  short: 'Remove one or more networks',
+  aliases: ['docker network remove'],
+  flags: [{ name: 'force', short: 'f', kind: 'bool' }],
+  args: { min: 1 },
+  async run(ctx, p) {
+    let failed = false;
+    for (const ref of p.positionals) {
+      try {
+        ctx.host.write((engine) => engine.removeNetwork(ref));
+        ctx.io.stdout(`${ref}\n`);
+      } catch (err) {
+        if (!(err instanceof EngineError)) throw err;
+        if (bool(p, 'force') && err.kind === 'not-found') continue;
+        ctx.io.stderr(`Error response from daemon: ${err.message.trim()}\n`);
+        failed = true;
+      }
+    }
+    if (failed) {
+      ctx.io.stderr('exit status 1\n');
+      return 1;
+    }
+    return 0;
+  },
+};
+
+const prune: CommandSpec = {
+  path: 'docker network prune',
+  use: 'docker network prune [OPTIONS]',
+  short: 'Remove all unused networks',
+  flags: [{ name: 'filter', kind: 'list' }, { name: 'force', short: 'f', kind: 'bool' }],
+  args: { none: true },
+  async run(ctx, p) {
+    const filters = parseFilterFlags(list(p, 'filter'));
+    const until = filters.until ?? [];
+    if (until.length > 1) throw new EngineError('invalid-parameter', 'more than one until filter specified');
+    for (const key of Object.keys(filters)) {
+      if (!['until', 'label', 'label!'].includes(key)) throw new EngineError('invalid-parameter', `invalid filter '${key}'`);
+    }
+    let untilNanos: bigint | undefined;
+    if (until.length === 1) {
+      try {
+        untilNanos = parseUntil(until[0], BigInt(Date.now()) * 1_000_000n);
+      } catch (err) {
+        throw new EngineError('invalid-parameter', (err as Error).message);
+      }
+    }
+    if (!bool(p, 'force')) {
+      ctx.io.stdout('WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] ');
+      const answer = ((await ctx.io.readLine()) ?? '').trim();
+      if (answer !== 'y' && answer !== 'Y') return 0;
+    }
+    const deleted = ctx.host.write((engine) => engine.pruneNetworks({ until: untilNanos, labels: filters.label, notLabels: filters['label!'] }));
+    if (deleted.length) ctx.io.stdout(`Deleted Networks:\n${deleted.join('\n')}\n\n`);
+    return 0;
+  },
+};
+
+const connect: CommandSpec = {
+  path: 'docker network connect',
+  use: 'docker network connect [OPTIONS] NETWORK CONTAINER',
+  short: 'Connect a container to a network',
+  flags: [
+    { name: 'alias', kind: 'list', commaSplit: true },
+    { name: 'driver-opt', kind: 'list', commaSplit: true },
+    { name: 'gw-priority', kind: 'int' },
+    { name: 'ip', kind: 'string' },
+    { name: 'ip6', kind: 'string' },
+    { name: 'link', kind: 'list' },
+    { name: 'link-local-ip', kind: 'list', commaSplit: true },
+  ],
+  args: { exact: 2 },
+  async run(ctx, p) {
+    for (const o of list(p, 'driver-opt')) if (!o.includes('=')) throw new CliError('invalid key/value pair format in driver options');
+    const [net, ctr] = p.positionals;
+    ctx.host.write((engine) =>
+      connectContainer(engine, net, ctr, {
+        aliases: list(p, 'alias'),
+        ipv4: str(p, 'ip'),
+        ipv6: str(p, 'ip6'),
+        gwPriority: int(p, 'gw-priority'),
+        links: list(p, 'link'),
+      }),
+    );
+    return 0;
+  },
+};
+
+const disconnect: CommandSpec = {
+  path: 'docker network disconnect',
+  use: 'docker network disconnect [OPTIONS] NETWORK CONTAINER',
+  short: 'Disconnect a container from a network',
+  flags: [{ name: 'force', short: 'f', kind: 'bool' }],
+  args: { exact: 2 },
+  async run(ctx, p) {
+    const [net, ctr] = p.positionals;
+    ctx.host.write((engine) => disconnectContainer(engine, net, ctr, bool(p, 'force')));
+    return 0;
+  },
+};
+
+export const NETWORK_COMMANDS: Record<string, CommandSpec> = { ls, list: ls, inspect, create, rm, remove: rm, prune, connect, disconnect };
+
+export async function networkGroup(ctx: CommandContext, argv: string[], run: (spec: CommandSpec, argv: string[]) => Promise<number>): Promise<number> {
+  const sub = argv[0];
+  const help = (await import('../help-texts.js')).HELP_TEXTS['docker network'];
+  if (sub === undefined || sub === '--help' || sub === 'help') {
+    ctx.io.stdout(help);
+    return 0;
+  }
+  const spec = NETWORK_COMMANDS[sub];
+  if (!spec) {
+    if (sub.startsWith('-')) {
+      ctx.io.stderr(`unknown flag: ${sub}\n\nUsage:  docker network COMMAND\n\nRun 'docker network --help' for more information\n`);
+      return 125;
+    }
+    ctx.io.stderr(`docker: unknown command: docker network ${sub}\n\nRun 'docker network --help' for more information\n`);
+    return 1;
+  }
+  return run(spec, argv.slice(1));
+}
+
+export { ExitError };

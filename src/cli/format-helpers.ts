@@ -1,0 +1,71 @@
+/**
+ * Shared output plumbing: `--filter key=value` flags, and Docker's inspect printing (indented
+ * JSON array, `json`, or a template run against the typed object first and the raw JSON second).
+ */
+import { executeTemplate, parseTemplate, TemplateError } from '../format/index.js';
+import { CliError, type CommandContext } from './command.js';
+
+export function parseFilterFlags(values: string[]): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  for (const v of values) {
+    const eq = v.indexOf('=');
+    if (eq < 0) throw new CliError(`invalid argument "${v}" for "-f, --filter" flag: bad format of filter (expected name=value)`, 125);
+    let key = v.slice(0, eq).trim().toLowerCase();
+    const value = v.slice(eq + 1).trim();
+    // `label!=x` arrives as key `label!`
+    if (key.endsWith('!')) key = `${key.slice(0, -1)}!`;
+    (out[key] ??= []).push(value);
+  }
+  return out;
+}
+
+/** Go's json.MarshalIndent-equivalent for inspect output (4-space indent). */
+export function indentJson(value: unknown): string {
+  return JSON.stringify(value, null, 4);
+}
+
+/**
+ * Prints inspect results like docker's inspector: no format → indented array; `json` → compact
+ * array; template → one line per object. Returns 1 when a template failed.
+ */
+export function inspectWithTemplate(ctx: CommandContext, format: string, raws: Array<Record<string, unknown>>, typed: (raw: Record<string, unknown>) => unknown): number {
+  if (format === '') {
+    ctx.io.stdout(`${raws.length ? indentJson(raws) : '[]'}\n`);
+    return 0;
+  }
+  if (format === 'json') {
+    ctx.io.stdout(`${JSON.stringify(raws)}\n`);
+    return 0;
+  }
+  const source = format;
+  let tmpl;
+  try {
+    tmpl = parseTemplate(source);
+  } catch (err) {
+    if (err instanceof TemplateError) {
+      ctx.io.stderr(`template parsing error: ${err.message}\n`);
+      return 64;
+    }
+    throw err;
+  }
+  let out = '';
+  for (const raw of raws) {
+    try {
+      out += `${executeTemplate(tmpl, typed(raw))}\n`;
+    } catch (typedErr) {
+      if (!(typedErr instanceof TemplateError)) throw typedErr;
+      try {
+        out += `${executeTemplate(tmpl, raw, { missingKey: 'error' })}\n`;
+      } catch (rawErr) {
+        if (!(rawErr instanceof TemplateError)) throw rawErr;
+        ctx.io.stdout(out === '' ? '\n' : out);
+        ctx.io.stderr(`template parsing error: ${rawErr.message}\n`);
+        return 1;
+      }
+    }
+  }
+  ctx.io.stdout(out === '' ? '\n' : out);
+  return 0;
+}
+
+export { CliError };

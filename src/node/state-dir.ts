@@ -1,0 +1,10 @@
+/** Where the CLI keeps its state: $CROSSTALK_STATE_DIR, /var/lib/crosstalk for root, else the user's state directory. */
+import { homedir } from 'node:os';
+import { join } from 'node:path';
+
+export function defaultStateDir(env: NodeJS.ProcessEnv): string {
+  if (env.CROSSTALK_STATE_DIR) return env.CROSSTALK_STATE_DIR;
+  if (process.getuid?.() === 0) return '/var/lib/crosstalk';
+  const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
+  return join(base, 'crosstalk');
+}

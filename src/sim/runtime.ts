@@ -1,0 +1,58 @@
+/**
+ * The simulated runtime: starting a container joins its networks (engine), then decides whether
+ * its main process keeps running (a service, an interactive shell) or runs to completion now (a
+ * one-shot command such as `wget …`), in which case its output is captured and it exits —
+ * releasing its addresses and DNS names, exactly as a real exited container does.
+ */
+import { markExited, removeContainer, startContainer } from '../engine/containers.js';
+import type { Engine } from '../engine/engine.js';
+import type { ContainerRecord } from '../engine/model.js';
+import { findImage } from '../engine/images.js';
+import { NetView } from './netview.js';
+import { classifyProcess } from './process.js';
+import { runCommand, type ExecIo } from './shell.js';
+
+export interface StartOutcome {
+  container: ContainerRecord;
+  /** The main process already finished (one-shot command). */
+  exited: boolean;
+  exitCode: number;
+  removed: boolean;
+}
+
+/** The argv the simulator interprets: image entrypoints are wrappers, so only the command counts. */
+export function mainArgv(c: ContainerRecord): string[] {
+  const image = findImage(c.image);
+  const entrypointIsWrapper = image && c.entrypoint.join(' ') === image.entrypoint.join(' ');
+  return entrypointIsWrapper || c.entrypoint.length === 0 ? c.cmd : [...c.entrypoint, ...c.cmd];
+}
+
+export function startAndRun(engine: Engine, ref: string, io?: ExecIo): StartOutcome {
+  const container = startContainer(engine, ref);
+  if (classifyProcess(container) === 'service') return { container, exited: false, exitCode: 0, removed: false };
+  let captured = '';
+  const capture: ExecIo = {
+    stdout: (s) => {
+      captured += s;
+      io?.stdout(s);
+    },
+    stderr: (s) => {
+      captured += s;
+      io?.stderr(s);
+    },
+  };
+  const exitCode = runCommand(new NetView(engine), container, mainArgv(container), capture);
+  container.logs += captured;
+  markExited(engine, container, exitCode);
+  let removed = false;
+  if (container.autoRemove) {
+    removeContainer(engine, container.id, { force: true });
+    removed = true;
+  }
+  return { container, exited: true, exitCode, removed };
+}
+
+/** `docker stop`: the exit code a real stop produces for this image (SIGTERM handled or not). */
+export function stopExitCode(c: ContainerRecord): number {
+  return findImage(c.image)?.stopExitCode ?? 137;
+}
