@@ -2,7 +2,7 @@
  * Shared output plumbing: `--filter key=value` flags, and Docker's inspect printing (indented
  * JSON array, `json`, or a template run against the typed object first and the raw JSON second).
  */
-import { executeTemplate, parseTemplate, TemplateError } from '../format/index.js';
+import { executeTemplate, parseJsonUseNumber, parseTemplate, TemplateError } from '../format/index.js';
 import { CliError, type CommandContext } from './command.js';
 
 export function parseFilterFlags(values: string[]): Record<string, string[]> {
@@ -55,7 +55,7 @@ export function inspectWithTemplate(ctx: CommandContext, format: string, raws: A
     } catch (typedErr) {
       if (!(typedErr instanceof TemplateError)) throw typedErr;
       try {
-        out += `${executeTemplate(tmpl, raw, { missingKey: 'error' })}\n`;
+        out += `${executeTemplate(tmpl, parseJsonUseNumber(JSON.stringify(raw)), { missingKey: 'error' })}\n`;
       } catch (rawErr) {
         if (!(rawErr instanceof TemplateError)) throw rawErr;
         ctx.io.stdout(out === '' ? '\n' : out);

@@ -168,3 +168,67 @@ export function formatFloat(x: number, fmt: 'e' | 'E' | 'f' | 'F' | 'g' | 'G', p
   }
   return (neg ? '-' : '') + body;
 }
+
+/** strconv 'x' format (%x / %X of a float): 0x1.4p+01; prec < 0 means shortest. */
+export function formatHexFloat(x: number, prec: number, upper: boolean): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (x === Infinity) return '+Inf';
+  if (x === -Infinity) return '-Inf';
+  const neg = x < 0 || Object.is(x, -0);
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const hi = view.getUint32(0);
+  const lo = view.getUint32(4);
+  const bexp = (hi >>> 20) & 0x7ff;
+  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(lo);
+  let exp = 0;
+  if (mant !== 0n || bexp !== 0) {
+    if (bexp === 0) {
+      exp = -1022;
+      while (mant < 1n << 52n) {
+        mant <<= 1n;
+        exp--;
+      }
+    } else {
+      mant |= 1n << 52n;
+      exp = bexp - 1023;
+    }
+  }
+  if (prec >= 0 && prec < 13) {
+    // Round the 52 fraction bits to 4*prec bits, half to even.
+    const shift = BigInt(52 - 4 * prec);
+    const half = 1n << (shift - 1n);
+    const rem = mant & ((1n << shift) - 1n);
+    mant >>= shift;
+    if (rem > half || (rem === half && (mant & 1n) === 1n)) mant += 1n;
+    mant <<= shift;
+    if (mant >= 1n << 53n) {
+      mant >>= 1n;
+      exp++;
+    }
+  }
+  let frac = (mant & ((1n << 52n) - 1n)).toString(16).padStart(13, '0');
+  frac = prec < 0 ? frac.replace(/0+$/, '') : frac.slice(0, prec).padEnd(prec, '0');
+  const lead = mant === 0n ? '0' : '1';
+  let s = '0x' + lead + (frac ? '.' + frac : '') + 'p' + (exp < 0 ? '-' : '+') + String(Math.abs(exp)).padStart(2, '0');
+  if (upper) s = s.toUpperCase();
+  return (neg ? '-' : '') + s;
+}
+
+/** strconv 'b' format (%b of a float): decimal mantissa and binary exponent, 5629499534213120p-51. */
+export function formatBinaryFloat(x: number): string {
+  if (Number.isNaN(x)) return 'NaN';
+  if (!Number.isFinite(x)) return x > 0 ? '+Inf' : '-Inf';
+  const view = new DataView(new ArrayBuffer(8));
+  view.setFloat64(0, Math.abs(x));
+  const hi = view.getUint32(0);
+  const bexp = (hi >>> 20) & 0x7ff;
+  let mant = (BigInt(hi & 0xfffff) << 32n) | BigInt(view.getUint32(4));
+  let exp = -1074;
+  if (bexp !== 0) {
+    mant |= 1n << 52n;
+    exp = bexp - 1075;
+  }
+  const neg = x < 0 || Object.is(x, -0);
+  return (neg ? '-' : '') + mant.toString() + 'p' + (exp < 0 ? '-' : '+') + String(Math.abs(exp));
+}

@@ -3,7 +3,7 @@
 
 import { formatFloat } from './go-float.js';
 import { formatRfc3339Nano } from './go-time.js';
-import { GoNil, GoNumber, GoStruct, GoTime, NO_VALUE, isTrue, kindOf, mapKeys } from './go-values.js';
+import { GoFloat, GoNil, GoNumber, GoStruct, GoTime, NO_VALUE, isTrue, kindOf, mapKeys } from './go-values.js';
 
 export class JsonUnsupportedError extends Error {}
 
@@ -94,6 +94,7 @@ export function encodeJson(v: unknown, escapeHTML: boolean): string {
       throw new JsonUnsupportedError('json: unsupported type: func()');
   }
   if (v instanceof GoNumber) return v.text;
+  if (v instanceof GoFloat) return jsonFloat(v.value);
   if (v instanceof GoTime) return '"' + formatRfc3339Nano(v.unixNanos) + '"';
   if (Array.isArray(v)) return '[' + v.map((e) => encodeJson(e, escapeHTML)).join(',') + ']';
   if (v instanceof GoStruct) {

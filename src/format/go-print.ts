@@ -1,9 +1,8 @@
 // A clone of the parts of Go's fmt package that templates reach: %v printing of
-// every value kind (what `{{.X}}` prints), print/println spacing rules, and
-// printf with flags, width, precision, argument indexes and Go's error forms
-// (%!d(string=x), %!d(MISSING), %!(EXTRA int=2)).
+// every value kind (what `{{.X}}` prints), the verbs with their flags, and the
+// print/println spacing rules. printf's format parsing is in go-printf.ts.
 
-import { formatFloat } from './go-float.js';
+import { formatBinaryFloat, formatFloat, formatHexFloat } from './go-float.js';
 import { canBackquote, isPrint, quote, quoteRune } from './go-quote.js';
 import { formatGoTimeString } from './go-time.js';
 import {
@@ -14,6 +13,7 @@ import {
   NO_VALUE,
   kindOf,
   mapKeys,
+  numberOf,
   stringOf,
   typeName,
   utf8Bytes,
@@ -33,7 +33,7 @@ interface Flags {
   precPresent: boolean;
 }
 
-function clearFlags(): Flags {
+export function clearFlags(): Flags {
   return {
     plus: false,
     minus: false,
@@ -62,11 +62,11 @@ function stringerOf(v: unknown): (() => string) | undefined {
   return undefined;
 }
 
-function isNilValue(v: unknown): boolean {
+export function isNilValue(v: unknown): boolean {
   return v === NO_VALUE || v === undefined || v === null || (v instanceof GoNil && v.kind === 'interface');
 }
 
-class Printer {
+export class Printer {
   buf = '';
   f: Flags = clearFlags();
   /** The operand being printed, for %!verb(type=value) reports. */
@@ -123,6 +123,12 @@ class Printer {
     this.printValue(arg, verb, 0);
   }
 
+  printDereferenced(s: GoStruct): void {
+    this.arg = s;
+    if (this.handleMethods(s, 'v')) return;
+    this.printStruct(s, 'v', 0);
+  }
+
   private handleMethods(v: unknown, verb: string): boolean {
     if (this.f.sharpV) return false;
     const str = stringerOf(v);
@@ -163,7 +169,7 @@ class Printer {
         this.fmtIntegerVerb(typeof v === 'bigint' ? v : BigInt(v as number), verb, v);
         return;
       case 'float':
-        this.fmtFloatVerb(v as number, verb, v);
+        this.fmtFloatVerb(numberOf(v), verb, v);
         return;
       case 'string':
         if (v instanceof GoNumber && !'vsxXq'.includes(verb)) this.badVerb(verb, v);
@@ -374,11 +380,14 @@ class Printer {
         return;
       case 'g':
       case 'G':
+        this.fmtFloat(x, verb, -1);
+        return;
       case 'x':
       case 'X':
+        this.fmtFloat(x, verb, -1);
+        return;
       case 'b':
-        // %x/%b (hex and binary floats) are not reproduced; %g is the closest.
-        this.fmtFloat(x, verb === 'G' || verb === 'X' ? 'G' : 'g', -1);
+        this.pad(formatBinaryFloat(x));
         return;
       case 'e':
       case 'E':
@@ -391,9 +400,9 @@ class Printer {
     }
   }
 
-  private fmtFloat(x: number, verb: 'e' | 'E' | 'f' | 'F' | 'g' | 'G', prec: number): void {
+  private fmtFloat(x: number, verb: 'e' | 'E' | 'f' | 'F' | 'g' | 'G' | 'x' | 'X', prec: number): void {
     if (this.f.precPresent) prec = this.f.prec;
-    let num = formatFloat(x, verb, prec);
+    let num = verb === 'x' || verb === 'X' ? formatHexFloat(x, prec, verb === 'X') : formatFloat(x, verb, prec);
     if (num[0] !== '-' && num[0] !== '+') num = '+' + num;
     if (this.f.space && num[0] === '+' && !this.f.plus) num = ' ' + num.slice(1);
     if (num[1] === 'I' || num[1] === 'N') {
@@ -424,10 +433,14 @@ function validRune(n: bigint): number {
   return Number(n);
 }
 
-/** %v of one value, as `{{.X}}` prints it (after the template's own nil handling). */
-export function formatValue(v: unknown): string {
+/**
+ * %v of one value. With `derefTop`, a pointer to a struct prints as the struct
+ * itself, as text/template does for `{{.X}}` (it dereferences once before fmt).
+ */
+export function formatValue(v: unknown, derefTop = false): string {
   const p = new Printer();
-  p.printArg(v, 'v');
+  if (derefTop && v instanceof GoStruct && v.isPointer) p.printDereferenced(v);
+  else p.printArg(v, 'v');
   return p.buf;
 }
 
@@ -458,204 +471,4 @@ export function sprintln(args: unknown[]): string {
     p.printArg(arg, 'v');
   });
   return p.buf + '\n';
-}
-
-function parseNum(s: string, i: number, end: number): { num: number; ok: boolean; next: number } {
-  if (i >= end || s[i] < '0' || s[i] > '9') return { num: 0, ok: false, next: i };
-  let num = 0;
-  while (i < end && s[i] >= '0' && s[i] <= '9') {
-    if (num > 1e6) return { num: 0, ok: false, next: end }; // fmt's tooLarge guard
-    num = num * 10 + (s.charCodeAt(i) - 48);
-    i++;
-  }
-  return { num, ok: true, next: i };
-}
-
-/** fmt.Sprintf. */
-export function sprintf(format: string, a: unknown[]): string {
-  const p = new Printer();
-  const end = format.length;
-  let argNum = 0;
-  let afterIndex = false;
-  let reordered = false;
-  let goodArgNum = true;
-
-  const argNumber = (i: number): { i: number; found: boolean } => {
-    if (i >= end || format[i] !== '[') return { i, found: false };
-    reordered = true;
-    // parseArgNumber: "[n]" with n one-based.
-    let close = -1;
-    for (let j = i + 1; j < end; j++) {
-      if (format[j] === ']') {
-        close = j;
-        break;
-      }
-    }
-    if (close < 0 || close - i < 2) {
-      goodArgNum = false;
-      return { i: i + 1, found: false };
-    }
-    const n = parseNum(format, i + 1, close);
-    if (!n.ok || n.next !== close) {
-      goodArgNum = false;
-      return { i: close + 1, found: false };
-    }
-    const index = n.num - 1;
-    if (index >= 0 && index < a.length) {
-      argNum = index;
-      return { i: close + 1, found: true };
-    }
-    goodArgNum = false;
-    return { i: close + 1, found: true };
-  };
-
-  const intFromArg = (): { num: number; ok: boolean } => {
-    if (argNum >= a.length) return { num: 0, ok: false };
-    const v = a[argNum++];
-    if (kindOf(v) !== 'int') return { num: 0, ok: false };
-    const num = Number(v);
-    if (num > 1e6 || num < -1e6) return { num: 0, ok: false };
-    return { num, ok: true };
-  };
-
-  let i = 0;
-  while (i < end) {
-    goodArgNum = true;
-    const lasti = i;
-    while (i < end && format[i] !== '%') i++;
-    if (i > lasti) p.buf += format.slice(lasti, i);
-    if (i >= end) break;
-    i++; // skip %
-    p.f = clearFlags();
-    let simple = false;
-    flags: for (; i < end; i++) {
-      const c = format[i];
-      switch (c) {
-        case '#':
-          p.f.sharp = true;
-          break;
-        case '0':
-          p.f.zero = !p.f.minus; // only pad with zeros on the left
-          break;
-        case '+':
-          p.f.plus = true;
-          break;
-        case '-':
-          p.f.minus = true;
-          p.f.zero = false;
-          break;
-        case ' ':
-          p.f.space = true;
-          break;
-        default:
-          if (c >= 'a' && c <= 'z' && argNum < a.length) {
-            if (c === 'v') {
-              p.f.sharpV = p.f.sharp;
-              p.f.sharp = false;
-              p.f.plusV = p.f.plus;
-              p.f.plus = false;
-            }
-            p.printArg(a[argNum++], c);
-            i++;
-            simple = true;
-          }
-          break flags;
-      }
-    }
-    if (simple) continue;
-
-    let r = argNumber(i);
-    i = r.i;
-    afterIndex = r.found;
-
-    if (i < end && format[i] === '*') {
-      i++;
-      const w = intFromArg();
-      p.f.wid = w.num;
-      p.f.widPresent = w.ok;
-      if (!w.ok) p.buf += '%!(BADWIDTH)';
-      if (p.f.wid < 0) {
-        p.f.wid = -p.f.wid;
-        p.f.minus = true;
-        p.f.zero = false;
-      }
-      afterIndex = false;
-    } else {
-      const n = parseNum(format, i, end);
-      p.f.wid = n.num;
-      p.f.widPresent = n.ok;
-      i = n.next;
-      if (afterIndex && p.f.widPresent) goodArgNum = false;
-    }
-
-    if (i + 1 < end && format[i] === '.') {
-      i++;
-      if (afterIndex) goodArgNum = false;
-      r = argNumber(i);
-      i = r.i;
-      afterIndex = r.found;
-      if (i < end && format[i] === '*') {
-        i++;
-        const pr = intFromArg();
-        p.f.prec = pr.num;
-        p.f.precPresent = pr.ok;
-        if (p.f.prec < 0) {
-          p.f.prec = 0;
-          p.f.precPresent = false;
-        }
-        if (!pr.ok) p.buf += '%!(BADPREC)';
-        afterIndex = false;
-      } else {
-        const n = parseNum(format, i, end);
-        p.f.prec = n.num;
-        p.f.precPresent = true;
-        i = n.next;
-      }
-    }
-
-    if (!afterIndex) {
-      r = argNumber(i);
-      i = r.i;
-      afterIndex = r.found;
-    }
-
-    if (i >= end) {
-      p.buf += '%!(NOVERB)';
-      break;
-    }
-    const verb = String.fromCodePoint(format.codePointAt(i)!);
-    i += verb.length;
-
-    if (verb === '%') {
-      p.buf += '%';
-    } else if (!goodArgNum) {
-      p.buf += '%!' + verb + '(BADINDEX)';
-    } else if (argNum >= a.length) {
-      p.buf += '%!' + verb + '(MISSING)';
-    } else {
-      if (verb === 'v') {
-        p.f.sharpV = p.f.sharp;
-        p.f.sharp = false;
-        p.f.plusV = p.f.plus;
-        p.f.plus = false;
-      }
-      p.printArg(a[argNum++], verb);
-    }
-  }
-
-  if (!reordered && argNum < a.length) {
-    p.f = clearFlags();
-    p.buf += '%!(EXTRA ';
-    a.slice(argNum).forEach((arg, k) => {
-      if (k > 0) p.buf += ', ';
-      if (isNilValue(arg)) {
-        p.buf += '<nil>';
-      } else {
-        p.buf += typeName(arg) + '=';
-        p.printArg(arg, 'v');
-      }
-    });
-    p.buf += ')';
-  }
-  return p.buf;
 }

@@ -2,10 +2,10 @@
 // escapes (strconv.Unquote/UnquoteChar) and Go integer/float syntax with base
 // prefixes and digit separators (ParseInt/ParseUint/ParseFloat with base 0).
 
+import { utf8Bytes, utf8Decode } from './go-values.js';
+
 export class SyntaxErr extends Error {}
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
 
 function hexVal(c: string): number {
   const v = parseInt(c, 16);
@@ -73,10 +73,10 @@ export function unquote(quoted: string): string {
     if (body[i] === '\n') throw new SyntaxErr('invalid syntax');
     const r = unquoteChar(body, i, '"');
     if (r.isByte) bytes.push(r.value);
-    else bytes.push(...encoder.encode(String.fromCodePoint(r.value)));
+    else bytes.push(...utf8Bytes(String.fromCodePoint(r.value)));
     i = r.next;
   }
-  return decoder.decode(new Uint8Array(bytes));
+  return utf8Decode(Uint8Array.from(bytes));
 }
 
 /** A rune literal 'x' (template character constants). */

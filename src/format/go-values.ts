@@ -149,6 +149,28 @@ export class GoNil {
   }
 }
 
+/**
+ * A float64 whose value is integral (2.0, 1e6). Plain JS numbers with integral
+ * values are Go ints, so typed floats that happen to be whole need this wrapper
+ * to print as Go prints floats (%v of 1e6 is "1e+06") and to compare as floats.
+ */
+export class GoFloat {
+  readonly value: number;
+  constructor(value: number) {
+    this.value = value;
+  }
+}
+
+/** A float64 in the value model: a JS number, wrapped when integral. */
+export function goFloat(x: number): number | GoFloat {
+  return Number.isInteger(x) ? new GoFloat(x) : x;
+}
+
+/** The numeric value of an int or float kind value. */
+export function numberOf(v: unknown): number {
+  return v instanceof GoFloat ? v.value : Number(v);
+}
+
 /** encoding/json.Number: a string kind holding the literal text of a JSON number. */
 export class GoNumber {
   readonly text: string;
@@ -207,6 +229,7 @@ export function kindOf(v: unknown): GoKind {
   if (v instanceof GoStruct) return v.isPointer ? 'ptr' : 'struct';
   if (v instanceof GoTime) return 'time';
   if (v instanceof GoNumber) return 'string';
+  if (v instanceof GoFloat) return 'float';
   if (v instanceof GoNil) {
     const k = v.kind;
     return k === 'interface' ? 'nil' : k;
@@ -233,6 +256,7 @@ export function typeName(v: unknown): string {
   if (v instanceof GoStruct) return v.typeName;
   if (v instanceof GoTime) return 'time.Time';
   if (v instanceof GoNumber) return 'json.Number';
+  if (v instanceof GoFloat) return 'float64';
   if (v instanceof GoNil) return v.typeName;
   return taggedType(v as object) ?? 'map[string]interface {}';
 }
@@ -281,7 +305,7 @@ export function isTrue(v: unknown): boolean {
       return v instanceof GoNumber ? v.text.length > 0 : (v as string).length > 0;
     case 'int':
     case 'float':
-      return typeof v === 'bigint' ? v !== 0n : v !== 0;
+      return typeof v === 'bigint' ? v !== 0n : numberOf(v) !== 0;
     case 'bool':
       return v as boolean;
     case 'slice':
@@ -320,16 +344,67 @@ export function compareBytes(a: string, b: string): number {
   }
 }
 
-const encoder = new TextEncoder();
-const decoder = new TextDecoder();
+// UTF-8 by hand: the browser build targets plain ES2022 (no TextEncoder typings).
 
-/** UTF-8 bytes of a string (Go strings are byte sequences). */
+/** UTF-8 bytes of a string (Go strings are byte sequences); lone surrogates become U+FFFD. */
 export function utf8Bytes(s: string): Uint8Array {
-  return encoder.encode(s);
+  const out: number[] = [];
+  for (const ch of s) {
+    let c = ch.codePointAt(0)!;
+    if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
+    if (c < 0x80) out.push(c);
+    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
+    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
+  }
+  return Uint8Array.from(out);
 }
 
+/** Decode UTF-8; each invalid or truncated sequence becomes U+FFFD (as Go ranges over strings). */
 export function utf8Decode(b: Uint8Array): string {
-  return decoder.decode(b);
+  let out = '';
+  let i = 0;
+  while (i < b.length) {
+    const c = b[i];
+    let n = 0;
+    let cp = 0;
+    let min = 0;
+    if (c < 0x80) {
+      out += String.fromCharCode(c);
+      i++;
+      continue;
+    } else if (c >= 0xc2 && c < 0xe0) {
+      n = 1;
+      cp = c & 0x1f;
+      min = 0x80;
+    } else if (c >= 0xe0 && c < 0xf0) {
+      n = 2;
+      cp = c & 0x0f;
+      min = 0x800;
+    } else if (c >= 0xf0 && c < 0xf5) {
+      n = 3;
+      cp = c & 0x07;
+      min = 0x10000;
+    } else {
+      out += '\uFFFD';
+      i++;
+      continue;
+    }
+    let ok = i + n < b.length;
+    for (let k = 1; ok && k <= n; k++) {
+      const cc = b[i + k];
+      if (cc === undefined || (cc & 0xc0) !== 0x80) ok = false;
+      else cp = (cp << 6) | (cc & 0x3f);
+    }
+    if (!ok || cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
+      out += '\uFFFD';
+      i++;
+      continue;
+    }
+    out += String.fromCodePoint(cp);
+    i += n + 1;
+  }
+  return out;
 }
 
 /** len() of a Go string: its UTF-8 byte count. */

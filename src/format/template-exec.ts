@@ -4,7 +4,6 @@
 
 import { formatValue } from './go-print.js';
 import { quote } from './go-quote.js';
-import { formatGoLayout, formatGoTimeString } from './go-time.js';
 import {
   GoCallable,
   GoFuncSpec,
@@ -14,6 +13,7 @@ import {
   GoTime,
   NO_VALUE,
   byteLength,
+  goFloat,
   isTrue,
   kindOf,
   mapKeys,
@@ -21,6 +21,7 @@ import {
   typeName,
 } from './go-values.js';
 import { TemplateError } from './template-error.js';
+import { PARAM_TYPE, TIME_METHODS, holdsInterfaces, normalizeResult } from './template-support.js';
 import { TemplateFunc } from './template-funcs.js';
 import {
   ChainNode,
@@ -44,50 +45,6 @@ class Continue {}
 const BREAK = new Break();
 const CONTINUE = new Continue();
 
-const PARAM_TYPE: Record<GoParam, string> = {
-  any: 'interface {}',
-  string: 'string',
-  int: 'int',
-  bool: 'bool',
-  float64: 'float64',
-  '[]string': '[]string',
-  value: 'reflect.Value',
-};
-
-const ZERO_TIME_NANOS = -62135596800n * 1_000_000_000n;
-
-/** time.Time's methods reachable from templates (`{{.Created.Format "2006-01-02"}}`). */
-const TIME_METHODS: Record<string, (t: GoTime) => GoFuncSpec> = {
-  String: (t) => ({ params: [], fn: () => formatGoTimeString(t.unixNanos) }),
-  Format: (t) => ({ params: ['string'], fn: (layout) => formatGoLayout(t.unixNanos, layout as string) }),
-  Unix: (t) => ({ params: [], fn: () => floorDiv(t.unixNanos, 1_000_000_000n) }),
-  UnixMilli: (t) => ({ params: [], fn: () => floorDiv(t.unixNanos, 1_000_000n) }),
-  UnixNano: (t) => ({ params: [], fn: () => t.unixNanos }),
-  UTC: (t) => ({ params: [], fn: () => t }),
-  Local: (t) => ({ params: [], fn: () => t }),
-  IsZero: (t) => ({ params: [], fn: () => t.unixNanos === ZERO_TIME_NANOS }),
-  Year: (t) => ({ params: [], fn: () => Number(formatGoLayout(t.unixNanos, '2006')) }),
-  YearDay: (t) => ({ params: [], fn: () => Number(formatGoLayout(t.unixNanos, '002')) }),
-  Day: (t) => ({ params: [], fn: () => Number(formatGoLayout(t.unixNanos, '2')) }),
-  Hour: (t) => ({ params: [], fn: () => Number(formatGoLayout(t.unixNanos, '15')) }),
-  Minute: (t) => ({ params: [], fn: () => Number(formatGoLayout(t.unixNanos, '4')) }),
-  Second: (t) => ({ params: [], fn: () => Number(formatGoLayout(t.unixNanos, '5')) }),
-  Nanosecond: (t) => ({ params: [], fn: () => Number(((t.unixNanos % 1_000_000_000n) + 1_000_000_000n) % 1_000_000_000n) }),
-};
-
-function floorDiv(a: bigint, b: bigint): bigint {
-  const q = a / b;
-  return a % b < 0n ? q - 1n : q;
-}
-
-/** A JS integer result becomes a Go int; huge values stay bigint (int64). */
-function normalizeResult(v: unknown): unknown {
-  if (typeof v === 'bigint' && v >= BigInt(Number.MIN_SAFE_INTEGER) && v <= BigInt(Number.MAX_SAFE_INTEGER)) {
-    return Number(v);
-  }
-  return v;
-}
-
 export interface ExecOptions {
   /** 'error' = Go's Option("missingkey=error"); default prints "<no value>". */
   missingKey?: 'default' | 'error';
@@ -95,7 +52,14 @@ export interface ExecOptions {
 
 export class State {
   private node: Node | null = null;
-  private vars: Array<{ name: string; value: unknown }>;
+  private vars: Array<{ name: string; value: unknown; iface?: boolean }>;
+  /**
+   * Whether dot (resp. the last field result) sits in an interface{}-typed
+   * slot — an element of an untyped slice or map. Go names such receivers
+   * "interface {}" in errors, and only evalPipeline unwraps them.
+   */
+  private dotIface = false;
+  private resultIface = false;
   out = '';
 
   constructor(
@@ -152,8 +116,10 @@ export class State {
     this.errorf(`undefined variable: ${name}`);
   }
 
-  private setTopVar(n: number, value: unknown): void {
-    this.vars[this.vars.length - n].value = value;
+  private setTopVar(n: number, value: unknown, iface: boolean): void {
+    const v = this.vars[this.vars.length - n];
+    v.value = value;
+    v.iface = iface;
   }
 
   private varValue(name: string): unknown {
@@ -161,6 +127,13 @@ export class State {
       if (this.vars[i].name === name) return this.vars[i].value;
     }
     return this.errorf(`undefined variable: ${name}`);
+  }
+
+  private varIface(name: string): boolean {
+    for (let i = this.vars.length - 1; i >= 0; i--) {
+      if (this.vars[i].name === name) return this.vars[i].iface ?? false;
+    }
+    return false;
   }
 
   // ---- walking ------------------------------------------------------------
@@ -206,8 +179,12 @@ export class State {
     try {
       const val = this.evalPipeline(dot, pipe);
       if (kindOf(val) === 'func') this.errorf(`if/with can't use ${formatValue(val)}`);
-      if (isTrue(val)) this.walk(kind === 'with' ? val : dot, list);
-      else if (elseList) this.walk(dot, elseList);
+      if (isTrue(val)) {
+        if (kind === 'with') this.walkWithDot(val, false, list);
+        else this.walk(dot, list);
+      } else if (elseList) {
+        this.walk(dot, elseList);
+      }
     } finally {
       this.pop(mark);
     }
@@ -218,11 +195,12 @@ export class State {
     try {
       const val = this.evalPipeline(dot, pipe);
       const inner = this.mark();
+      const elemIface = holdsInterfaces(val);
       const oneIteration = (index: unknown, elem: unknown) => {
-        if (pipe.decl.length > 0) this.setTopVar(1, elem);
-        if (pipe.decl.length > 1) this.setTopVar(2, index);
+        if (pipe.decl.length > 0) this.setTopVar(1, elem, elemIface);
+        if (pipe.decl.length > 1) this.setTopVar(2, index, false);
         try {
-          this.walk(elem, list);
+          this.walkWithDot(elem, elemIface, list);
         } catch (e) {
           if (e !== CONTINUE) throw e;
         } finally {
@@ -261,6 +239,16 @@ export class State {
       if (e !== BREAK) throw e;
     } finally {
       this.pop(mark);
+    }
+  }
+
+  private walkWithDot(dot: unknown, iface: boolean, list: ListNode): void {
+    const saved = this.dotIface;
+    this.dotIface = iface;
+    try {
+      this.walk(dot, list);
+    } finally {
+      this.dotIface = saved;
     }
   }
 
@@ -336,7 +324,7 @@ export class State {
     this.at(n);
     const isHexInt = /^0[xX]/.test(n.text) && !/[pP]/.test(n.text);
     const isRune = n.text.startsWith("'");
-    if (n.isFloat && !isHexInt && !isRune && /[.eEpP]/.test(n.text)) return n.float;
+    if (n.isFloat && !isHexInt && !isRune && /[.eEpP]/.test(n.text)) return goFloat(n.float);
     if (n.isInt) {
       if (n.int >= BigInt(Number.MIN_SAFE_INTEGER) && n.int <= BigInt(Number.MAX_SAFE_INTEGER)) return Number(n.int);
       return n.int;
@@ -347,7 +335,7 @@ export class State {
 
   private evalFieldNode(dot: unknown, field: FieldNode, args: Node[] | null, final: Final): unknown {
     this.at(field);
-    return this.evalFieldChain(dot, dot, field, field.ident, args, final);
+    return this.evalFieldChain(dot, dot, this.dotIface, field, field.ident, args, final);
   }
 
   private evalChainNode(dot: unknown, chain: ChainNode, args: Node[] | null, final: Final): unknown {
@@ -355,7 +343,7 @@ export class State {
     if (chain.field.length === 0) this.errorf('internal error: no fields in evalChainNode');
     if (chain.node.kind === 'nil') this.errorf(`indirection through explicit nil in ${nodeString(chain)}`);
     const pipe = this.evalArg(dot, undefined, chain.node);
-    return this.evalFieldChain(dot, pipe, chain, chain.field, args, final);
+    return this.evalFieldChain(dot, pipe, false, chain, chain.field, args, final);
   }
 
   private evalVariableNode(dot: unknown, variable: VariableNode, args: Node[] | null, final: Final): unknown {
@@ -365,20 +353,25 @@ export class State {
       this.notAFunction(args, final);
       return value;
     }
-    return this.evalFieldChain(dot, value, variable, variable.ident.slice(1), args, final);
+    const iface = this.varIface(variable.ident[0]);
+    return this.evalFieldChain(dot, value, iface, variable, variable.ident.slice(1), args, final);
   }
 
   private evalFieldChain(
     dot: unknown,
     receiver: unknown,
+    iface: boolean,
     node: Node,
     ident: string[],
     args: Node[] | null,
     final: Final,
   ): unknown {
     const n = ident.length;
-    for (let i = 0; i < n - 1; i++) receiver = this.evalField(dot, ident[i], node, null, MISSING, receiver);
-    return this.evalField(dot, ident[n - 1], node, args, final, receiver);
+    for (let i = 0; i < n - 1; i++) {
+      receiver = this.evalField(dot, ident[i], node, null, MISSING, receiver, iface);
+      iface = this.resultIface;
+    }
+    return this.evalField(dot, ident[n - 1], node, args, final, receiver, iface);
   }
 
   private evalFunction(dot: unknown, node: IdentifierNode, cmd: Node, args: Node[] | null, final: Final): unknown {
@@ -399,13 +392,15 @@ export class State {
     args: Node[] | null,
     final: Final,
     receiver: unknown,
+    receiverIface: boolean,
   ): unknown {
+    this.resultIface = false;
     if (receiver === NO_VALUE || receiver === undefined) {
       if (this.missingKeyError) this.errorf(`nil data; no entry for key ${quote(fieldName)}`);
       return NO_VALUE;
     }
     if (receiver === null) this.errorf(`nil pointer evaluating interface {}.${fieldName}`);
-    const typ = typeName(receiver);
+    const typ = receiverIface ? 'interface {}' : typeName(receiver);
     if (receiver instanceof GoStruct) {
       const m = receiver.method(fieldName);
       if (m) return this.evalCall(dot, toFuncSpec(m), false, node, fieldName, args, final);
@@ -430,7 +425,10 @@ export class State {
     } else if (kindOf(receiver) === 'map') {
       if (hasArgs) this.errorf(`${fieldName} is not a method but has arguments`);
       const m = receiver as Record<string, unknown>;
-      if (Object.prototype.hasOwnProperty.call(m, fieldName) && m[fieldName] !== undefined) return m[fieldName];
+      if (Object.prototype.hasOwnProperty.call(m, fieldName) && m[fieldName] !== undefined) {
+        this.resultIface = holdsInterfaces(m);
+        return m[fieldName];
+      }
       if (this.missingKeyError) this.errorf(`map has no entry for key ${quote(fieldName)}`);
       return NO_VALUE;
     }
@@ -551,7 +549,7 @@ export class State {
         if (n.kind === 'bool') return n.value;
         return this.errorf(`expected bool; found ${nodeString(n)}`);
       case 'float64':
-        if (n.kind === 'number' && n.isFloat) return n.float;
+        if (n.kind === 'number' && n.isFloat) return goFloat(n.float);
         return this.errorf(`expected float; found ${nodeString(n)}`);
       case 'int':
         if (n.kind === 'number' && n.isInt) return Number(n.int);

@@ -2,7 +2,8 @@
 // (docker/cli templates/templates.go), each with its Go signature so that
 // argument checking and error texts come out as Go reports them.
 
-import { sprint, sprintf, sprintln } from './go-print.js';
+import { sprint, sprintln } from './go-print.js';
+import { sprintf } from './go-printf.js';
 import { encodeJson } from './go-json.js';
 import {
   GoFuncSpec,
@@ -16,6 +17,7 @@ import {
   isTrue,
   kindOf,
   mapKeys,
+  numberOf,
   stringOf,
   taggedType,
   typeName,
@@ -42,6 +44,12 @@ function indirect(v: unknown): { v: unknown; isNil: boolean } {
   if (v === null) return { v, isNil: true };
   if (v instanceof GoNil && (v.kind === 'ptr' || v.kind === 'interface')) return { v, isNil: true };
   return { v, isNil: false };
+}
+
+/** The type name after indirect(): a pointer to a struct names the struct. */
+function derefTypeName(v: unknown): string {
+  const t = typeName(v);
+  return v instanceof GoStruct && v.isPointer ? t.slice(1) : t;
 }
 
 function indexArg(index: unknown, cap: number): number {
@@ -94,7 +102,7 @@ function index(item: unknown, ...indexes: unknown[]): unknown {
         item = has ? m[idx] : zeroOf(elem);
       }
     } else {
-      throw new Error(`can't index item of type ${typeName(item)}`);
+      throw new Error(`can't index item of type ${derefTypeName(item)}`);
     }
   }
   return item;
@@ -142,7 +150,7 @@ function length(item: unknown): number {
     case 'map':
       return item instanceof GoNil ? 0 : mapKeys(item as Record<string, unknown>).length;
   }
-  throw new Error(`len of type ${typeName(item)}`);
+  throw new Error(`len of type ${derefTypeName(item)}`);
 }
 
 // ---- comparisons (eq, ne, lt, le, gt, ge) ----------------------------------
@@ -167,6 +175,8 @@ function basicEqual(k: BasicKind, a: unknown, b: unknown): boolean {
       return stringOf(a) === stringOf(b);
     case 'int':
       return BigInt(a as number) === BigInt(b as number);
+    case 'float':
+      return numberOf(a) === numberOf(b);
     default:
       return a === b;
   }
@@ -220,7 +230,7 @@ function lt(arg1: unknown, arg2: unknown): boolean {
     case 'int':
       return BigInt(arg1 as number) < BigInt(arg2 as number);
     default:
-      return (arg1 as number) < (arg2 as number);
+      return numberOf(arg1) < numberOf(arg2);
   }
 }
 

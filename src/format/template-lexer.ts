@@ -3,6 +3,7 @@
 // Positions are character indexes; the error reporter converts to bytes.
 
 import { isPrint, quote } from './go-quote.js';
+import { byteLength } from './go-values.js';
 
 export enum T {
   Error,
@@ -69,7 +70,7 @@ export function itemString(i: Item): string {
   if (i.typ === T.EOF) return 'EOF';
   if (i.typ === T.Error) return i.val;
   if (i.typ > T.Keyword) return `<${i.val}>`;
-  if (new TextEncoder().encode(i.val).length > 10) return quote([...i.val].slice(0, 10).join('')) + '...';
+  if (byteLength(i.val) > 10) return quote([...i.val].slice(0, 10).join('')) + '...';
   return quote(i.val);
 }
 

@@ -320,6 +320,34 @@ export class NetView {
     if (this.hostAddresses().includes(dst)) return this.toHost(dst, proto, port, `${dst} is the host`);
     return { outcome: 'timeout', targetKind: 'none', reason: `${dst} is not reachable from the LAN (bridge networks are behind the host's NAT; use a published port)` };
   }
+
+  // ------------------------------------------------------------ helpers for src/sim/busybox
+
+  /**
+   * A/AAAA query sent to the container's nameserver, skipping /etc/hosts (what `nslookup` and
+   * musl's DNS step do after the hosts file had no match).
+   */
+  dnsQuery(c: ContainerRecord, rawName: string, family: 4 | 6): LookupResult {
+    const name = rawName.replace(/\.$/, '');
+    const owner = netnsOwner(this.engine, c);
+    if (owner.status !== 'running') return { kind: 'timeout', reason: `${c.name} is not running` };
+    if (this.hasEmbeddedDns(c)) return this.embeddedLookup(c, name, family);
+    if (owner.networkMode === 'none' || (owner.endpoints.length === 0 && owner.networkMode !== 'host')) {
+      return { kind: 'timeout', reason: `${c.name} has no network (mode none): its nameserver is unreachable` };
+    }
+    return this.upstreamLookup(name, family, `${c.name} has no embedded DNS: ${name} went to the host's nameservers`);
+  }
+
+  /** A query answered by the simulated outside world's resolvers (`nslookup x 8.8.8.8`). */
+  upstreamQuery(rawName: string, family: 4 | 6): LookupResult {
+    const name = rawName.replace(/\.$/, '');
+    return this.upstreamLookup(name, family, `${name} was sent to an upstream resolver`);
+  }
+
+  /** Can the container send traffic out of the host (a non-internal network, or host mode)? */
+  externalAccess(c: ContainerRecord): boolean {
+    return this.hasExternalAccess(c);
+  }
 }
 
 function splitExtraHost(h: string): [string, string] {

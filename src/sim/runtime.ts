@@ -9,8 +9,8 @@ import type { Engine } from '../engine/engine.js';
 import type { ContainerRecord } from '../engine/model.js';
 import { findImage } from '../engine/images.js';
 import { NetView } from './netview.js';
-import { classifyProcess } from './process.js';
-import { runCommand, type ExecIo } from './shell.js';
+import { runMain } from './process.js';
+import type { ExecIo, SimEffect } from './shell.js';
 
 export interface StartOutcome {
   container: ContainerRecord;
@@ -29,7 +29,9 @@ export function mainArgv(c: ContainerRecord): string[] {
 
 export function startAndRun(engine: Engine, ref: string, io?: ExecIo): StartOutcome {
   const container = startContainer(engine, ref);
-  if (classifyProcess(container) === 'service') return { container, exited: false, exitCode: 0, removed: false };
+  // runMain runs the main command once as PID 1 (servers keep running; output of the steps
+  // before them, e.g. `npm install && http-server`, is kept). It decides service vs one-shot
+  // with the network model, so an npm install on an --internal network ends the container.
   let captured = '';
   const capture: ExecIo = {
     stdout: (s) => {
@@ -40,9 +42,12 @@ export function startAndRun(engine: Engine, ref: string, io?: ExecIo): StartOutc
       captured += s;
       io?.stderr(s);
     },
+    effect: (e) => applySimEffect(engine, e),
   };
-  const exitCode = runCommand(new NetView(engine), container, mainArgv(container), capture);
+  const outcome = runMain(new NetView(engine), container, capture);
   container.logs += captured;
+  if (outcome.state === 'running') return { container, exited: false, exitCode: 0, removed: false };
+  const exitCode = outcome.exitCode;
   markExited(engine, container, exitCode);
   let removed = false;
   if (container.autoRemove) {
@@ -50,6 +55,21 @@ export function startAndRun(engine: Engine, ref: string, io?: ExecIo): StartOutc
     removed = true;
   }
   return { container, exited: true, exitCode, removed };
+}
+
+/**
+ * Applies what a simulated command did to another container's process: output it printed
+ * (an nc -l server showing the data it received, an HTTP server's access log) goes to that
+ * container's logs; `exit` ends it (busybox `nc -l` exits after one connection).
+ */
+export function applySimEffect(engine: Engine, e: SimEffect): void {
+  if (e.kind === 'log') {
+    e.container.logs += e.text;
+    return;
+  }
+  if (e.container.status !== 'running') return;
+  markExited(engine, e.container, e.exitCode);
+  if (e.container.autoRemove) removeContainer(engine, e.container.id, { force: true });
 }
 
 /** `docker stop`: the exit code a real stop produces for this image (SIGTERM handled or not). */

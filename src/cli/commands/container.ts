@@ -7,7 +7,7 @@ import { removeContainer, stopContainer } from '../../engine/containers.js';
 import type { Engine } from '../../engine/engine.js';
 import { containerJson, networkJson } from '../../engine/inspect.js';
 import type { ContainerRecord } from '../../engine/model.js';
-import { GoStruct } from '../../format/index.js';
+import { formatterContext, quote, type GoStruct } from '../../format/index.js';
 import { formatDockerDate, humanDuration } from '../../format/go-time.js';
 import { mainArgv, startAndRun, stopExitCode } from '../../sim/runtime.js';
 import { bool, int, list, str } from '../args.js';
@@ -174,27 +174,24 @@ function statusText(c: ContainerRecord, now: bigint): string {
 
 function psRow(engine: Engine, c: ContainerRecord, now: bigint, noTrunc: boolean): GoStruct {
   const command = [...c.entrypoint, ...c.cmd].join(' ');
-  const networks = c.networks.map((n) => engine.networks.get(n.networkId)?.name).filter(Boolean).join(',');
-  return new GoStruct(
-    '*formatter.ContainerContext',
-    [
-      ['Command', JSON.stringify(noTrunc ? command : ellipsis(command, 20))],
-      ['CreatedAt', formatDockerDate((BigInt(c.created) / 1_000_000_000n) * 1_000_000_000n)],
-      ['ID', noTrunc ? c.id : c.id.slice(0, 12)],
-      ['Image', c.image],
-      ['Labels', Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(',')],
-      ['LocalVolumes', '0'],
-      ['Mounts', ''],
-      ['Names', c.name],
-      ['Networks', networks],
-      ['Ports', portsSummary(c)],
-      ['RunningFor', `${humanDuration(now - BigInt(c.created))} ago`],
-      ['Size', '0B'],
-      ['State', c.status],
-      ['Status', statusText(c, now)],
-    ],
-    { Label: (k: unknown) => c.labels[String(k)] ?? '' },
-  );
+  const labels = Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(',');
+  return formatterContext('*formatter.ContainerContext', {
+    ID: () => (noTrunc ? c.id : c.id.slice(0, 12)),
+    Image: () => c.image,
+    Command: () => quote(noTrunc ? command : ellipsis(command, 20)),
+    CreatedAt: () => formatDockerDate((BigInt(c.created) / 1_000_000_000n) * 1_000_000_000n),
+    RunningFor: () => `${humanDuration(now - BigInt(c.created))} ago`,
+    Ports: () => portsSummary(c),
+    State: () => c.status,
+    Status: () => statusText(c, now),
+    Size: () => '0B',
+    Names: () => c.name,
+    Labels: () => labels,
+    Label: { params: ['string'], fn: (k: unknown) => c.labels[k as string] ?? '' },
+    Mounts: () => '',
+    LocalVolumes: () => '0',
+    Networks: () => c.networks.map((n) => engine.networks.get(n.networkId)?.name).filter(Boolean).join(','),
+  });
 }
 
 function psFilter(engine: Engine, c: ContainerRecord, filters: Record<string, string[]>): boolean {

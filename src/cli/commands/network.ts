@@ -7,7 +7,7 @@ import type { Engine } from '../../engine/engine.js';
 import { networkJson } from '../../engine/inspect.js';
 import type { NetworkRecord } from '../../engine/model.js';
 import { filterNetworks } from '../../engine/network-filters.js';
-import { GoStruct, GoTime, naturalCompare, renderList, TemplateError } from '../../format/index.js';
+import { formatterContext, GoStruct, GoTime, goTyped, naturalCompare, renderList, TemplateError } from '../../format/index.js';
 import { formatGoTimeString, parseUntil } from '../../format/go-time.js';
 import { ipamConfigFromFlags } from '../../ipam/validate.js';
 import { bool, int, keyValues, list, str, type FlagSpec } from '../args.js';
@@ -28,24 +28,20 @@ const NETWORK_HEADERS: Record<string, string> = {
   CreatedAt: 'CREATED AT',
 };
 
-/** The `network ls` row context; fields in sorted order so `{{json .}}` matches Docker's. */
+/** docker/cli's `*network.networkContext` for one `network ls` row. */
 function networkRow(n: NetworkRecord, noTrunc: boolean): GoStruct {
-  const labels = Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(',');
-  return new GoStruct(
-    '*network.networkContext',
-    [
-      ['CreatedAt', formatGoTimeString(BigInt(n.created))],
-      ['Driver', n.driver],
-      ['ID', noTrunc ? n.id : n.id.slice(0, 12)],
-      ['IPv4', String(n.enableIPv4)],
-      ['IPv6', String(n.enableIPv6)],
-      ['Internal', String(n.internal)],
-      ['Labels', labels],
-      ['Name', n.name],
-      ['Scope', n.scope],
-    ],
-    { Label: (key: unknown) => n.labels[String(key)] ?? '' },
-  );
+  return formatterContext('*network.networkContext', {
+    ID: () => (noTrunc ? n.id : n.id.slice(0, 12)),
+    Name: () => n.name,
+    Driver: () => n.driver,
+    Scope: () => n.scope,
+    IPv4: () => String(n.enableIPv4),
+    IPv6: () => String(n.enableIPv6),
+    Internal: () => String(n.internal),
+    Labels: () => Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(','),
+    Label: { params: ['string'], fn: (k: unknown) => n.labels[k as string] ?? '' },
+    CreatedAt: () => formatGoTimeString(BigInt(n.created)),
+  });
 }
 
 const ls: CommandSpec = {
@@ -81,42 +77,41 @@ export function renderOrFail(format: string, rows: unknown[], headers = NETWORK_
   }
 }
 
+const stringMap = (m: Record<string, string> | null) => (m === null ? null : goTyped(m, 'map[string]string'));
+
 /** Network object as Go's typed struct (`docker network inspect -f` runs against this first). */
 function typedNetwork(json: Record<string, unknown>): GoStruct {
   const ipam = json.IPAM as { Driver: string; Options: Record<string, string> | null; Config: Array<Record<string, unknown>> | null };
   const config = (ipam.Config ?? []).map(
     (c) =>
       new GoStruct('network.IPAMConfig', [
-        ['Subnet', c.Subnet ?? ''],
-        ['IPRange', c.IPRange ?? ''],
-        ['Gateway', c.Gateway ?? ''],
-        ['AuxAddress', c.AuxiliaryAddresses ?? {}],
+        ['Subnet', c.Subnet ?? '', ',omitempty'],
+        ['IPRange', c.IPRange ?? '', ',omitempty'],
+        ['Gateway', c.Gateway ?? '', ',omitempty'],
+        ['AuxAddress', stringMap((c.AuxiliaryAddresses as Record<string, string>) ?? {}), 'AuxiliaryAddresses,omitempty'],
       ]),
   );
   const containers: Record<string, GoStruct> = {};
   for (const [id, c] of Object.entries(json.Containers as Record<string, Record<string, string>>)) {
     containers[id] = new GoStruct('network.EndpointResource', Object.entries(c));
   }
-  const created = json.Created as string;
   return new GoStruct('*network.Inspect', [
     ['Name', json.Name],
-    ['ID', json.Id],
-    ['Created', new GoTime(rfc3339ToNanos(created))],
+    ['ID', json.Id, 'Id'],
+    ['Created', new GoTime(rfc3339ToNanos(json.Created as string))],
     ['Scope', json.Scope],
     ['Driver', json.Driver],
     ['EnableIPv4', json.EnableIPv4 ?? true],
     ['EnableIPv6', json.EnableIPv6],
-    ['IPAM', new GoStruct('network.IPAM', [['Driver', ipam.Driver], ['Options', ipam.Options], ['Config', ipam.Config === null ? null : config]])],
+    ['IPAM', new GoStruct('network.IPAM', [['Driver', ipam.Driver], ['Options', stringMap(ipam.Options)], ['Config', ipam.Config === null ? null : goTyped(config, '[]network.IPAMConfig')]])],
     ['Internal', json.Internal],
     ['Attachable', json.Attachable],
     ['Ingress', json.Ingress],
     ['ConfigFrom', new GoStruct('network.ConfigReference', [['Network', '']])],
     ['ConfigOnly', json.ConfigOnly],
-    ['Containers', containers],
-    ['Options', json.Options],
-    ['Labels', json.Labels],
-    ['Peers', null],
-    ['Services', null],
+    ['Containers', goTyped(containers, 'map[string]network.EndpointResource')],
+    ['Options', stringMap(json.Options as Record<string, string>)],
+    ['Labels', stringMap(json.Labels as Record<string, string>)],
   ]);
 }
 

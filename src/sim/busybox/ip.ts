@@ -1,0 +1,201 @@
+/**
+ * busybox 1.36 `ip` (networking/libiproute): `ip addr|a [show [dev] IF]`, `ip link|l [show IF]`,
+ * `ip route|r [show]`, with `-4` / `-6` / `-o`. Layout as busybox prints a Docker container:
+ *
+ *   1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN qlen 1000
+ *       link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00
+ *       inet 127.0.0.1/8 scope host lo
+ *          valid_lft forever preferred_lft forever
+ *       inet6 ::1/128 scope host \n       valid_lft forever preferred_lft forever
+ *   27: eth0@if28: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu 1500 qdisc noqueue state UP \n
+ *       link/ether 02:42:ac:18:00:02 brd ff:ff:ff:ff:ff:ff
+ *       inet 172.24.0.2/16 brd 172.24.255.255 scope global eth0
+ *          valid_lft forever preferred_lft forever
+ *
+ * (trailing spaces are busybox's: it prints "state UP " and "scope host " before the newline.)
+ * `@ifNN` names the host-side veth (an index the container cannot resolve, hence M-DOWN).
+ * Engine 26+ always configures ::1 on lo but disables IPv6 on interfaces of IPv4-only networks,
+ * so eth* get inet6 lines (global with `flags 02` = nodad, then link-local) only with IPv6.
+ * Interface indexes are derived from the endpoint ID (stable, increasing in attach order).
+ *
+ *   default via 172.24.0.1 dev eth0 \n
+ *   172.24.0.0/16 dev eth0 scope link  src 172.24.0.2 \n
+ */
+import { netnsOwner } from '../../engine/containers.js';
+import { endpointsByPriority } from '../../engine/containers.js';
+import type { EndpointRecord } from '../../engine/model.js';
+import { formatIp, parseCidr, parseIp } from '../../ipam/ip.js';
+import type { CmdContext } from '../context.js';
+import { BUSYBOX_BANNER } from '../context.js';
+
+const USAGE = `${BUSYBOX_BANNER}\n\nUsage: ip [OPTIONS] address|route|link|tunnel|neigh|rule [ARGS]\n\nOPTIONS := -f[amily] inet|inet6|link | -o[neline]\n\nip addr add|del IFADDR dev IFACE | show|flush [dev IFACE] [to PREFIX]\nip route list|flush|add|del|change|append|replace|test ROUTE\nip link set IFACE [up|down] [arp on|off] [multicast on|off]\n\t[promisc on|off] [mtu NUM] [name NAME] [qlen NUM] [address MAC]\n\t[master IFACE | nomaster] [netns PID]\n`;
+
+interface Iface {
+  index: number;
+  peer?: number;
+  name: string;
+  ep?: EndpointRecord;
+  mtu: number;
+}
+
+function matchObject(word: string | undefined, full: string, min: number): boolean {
+  return word !== undefined && word.length >= min && full.startsWith(word);
+}
+
+export function ip(ctx: CmdContext, argv: string[]): number {
+  let args = argv.slice(1);
+  let family: 4 | 6 | 0 = 0;
+  let oneline = false;
+  while (args[0]?.startsWith('-')) {
+    const opt = args.shift()!;
+    if (opt === '-4') family = 4;
+    else if (opt === '-6') family = 6;
+    else if (opt === '-o' || opt === '-oneline') oneline = true;
+    else if (opt === '-f' || opt === '-family') {
+      const f = args.shift();
+      family = f === 'inet' ? 4 : f === 'inet6' ? 6 : 0;
+    } else {
+      ctx.err(USAGE);
+      return 1;
+    }
+  }
+  const obj = args[0];
+  const rest = args.slice(1);
+  if (!ctx.view) return 0;
+  const ifaces = interfaces(ctx);
+  if (obj === undefined) {
+    ctx.err(USAGE);
+    return 1;
+  }
+  if (matchObject(obj, 'address', 1)) return showAddr(ctx, ifaces, rest, family, oneline, true);
+  if (matchObject(obj, 'link', 1)) return showAddr(ctx, ifaces, rest, family, oneline, false);
+  if (matchObject(obj, 'route', 1)) return showRoute(ctx, ifaces, rest, family);
+  if (matchObject(obj, 'neighbor', 1) || obj === 'neigh') return 0;
+  ctx.err(`ip: unknown command '${obj}'\n`);
+  return 1;
+}
+
+function interfaces(ctx: CmdContext): Iface[] {
+  const view = ctx.view!;
+  const owner = netnsOwner(view.engine, ctx.c);
+  const out: Iface[] = [{ index: 1, name: 'lo', mtu: 65536 }];
+  if (owner.networkMode === 'host') return out;
+  let prev = 1;
+  for (const ep of owner.endpoints) {
+    if (!ep.ifname) continue;
+    const h = parseInt(ep.id.slice(0, 6), 16) % 40;
+    let index = 8 + 2 * h;
+    if (index <= prev) index = prev + 2;
+    prev = index + 1;
+    const net = view.engine.networks.get(ep.networkId);
+    const mtu = Number(net?.options['com.docker.network.driver.mtu'] ?? 1500) || 1500;
+    out.push({ index, peer: index + 1, name: ep.ifname, ep, mtu });
+  }
+  return out;
+}
+
+function showAddr(ctx: CmdContext, ifaces: Iface[], args: string[], family: 4 | 6 | 0, oneline: boolean, withAddrs: boolean): number {
+  let a = args;
+  if (a[0] === 'show' || a[0] === 'list' || a[0] === 'lst' || a[0] === 'sh' || a[0] === 'ls') a = a.slice(1);
+  let dev: string | undefined;
+  for (let i = 0; i < a.length; i++) {
+    if (a[i] === 'dev') dev = a[++i];
+    else if (a[i] === 'up' || a[i] === 'scope' || a[i] === 'to' || a[i] === 'label') {
+      if (a[i] !== 'up') i++;
+    } else dev = a[i];
+  }
+  let list = ifaces;
+  if (dev !== undefined) {
+    list = ifaces.filter((i) => i.name === dev);
+    if (list.length === 0) {
+      ctx.err(`ip: can't find device '${dev}'\n`);
+      return 1;
+    }
+  }
+  for (const i of list) {
+    const addrs = withAddrs ? addrLines(i, family) : [];
+    if (withAddrs && family !== 0 && addrs.length === 0) continue;
+    if (oneline && withAddrs) {
+      for (const l of addrs) ctx.out(`${i.index}: ${i.name}${l.replace(/^ {4}/, ' ').replace(/\n {7}/, '\\       ')}\n`);
+      continue;
+    }
+    ctx.out(linkLine(i));
+    for (const l of addrs) ctx.out(`${l}\n`);
+  }
+  return 0;
+}
+
+function linkLine(i: Iface): string {
+  if (!i.ep) {
+    return `${i.index}: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n`;
+  }
+  return `${i.index}: ${i.name}@if${i.peer}: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu ${i.mtu} qdisc noqueue state UP \n    link/ether ${i.ep.mac} brd ff:ff:ff:ff:ff:ff\n`;
+}
+
+const LFT = '\n       valid_lft forever preferred_lft forever';
+
+function addrLines(i: Iface, family: 4 | 6 | 0): string[] {
+  const out: string[] = [];
+  if (!i.ep) {
+    if (family !== 6) out.push(`    inet 127.0.0.1/8 scope host lo${LFT}`);
+    if (family !== 4) out.push(`    inet6 ::1/128 scope host ${LFT}`);
+    return out;
+  }
+  const ep = i.ep;
+  if (ep.ipv4 && family !== 6) out.push(`    inet ${ep.ipv4}/${ep.ipv4PrefixLen} brd ${broadcast(ep.ipv4, ep.ipv4PrefixLen ?? 32)} scope global ${i.name}${LFT}`);
+  if (ep.ipv6 && family !== 4) {
+    out.push(`    inet6 ${ep.ipv6}/${ep.ipv6PrefixLen} scope global flags 02 ${LFT}`);
+    out.push(`    inet6 ${linkLocal(ep.mac)}/64 scope link ${LFT}`);
+  }
+  return out;
+}
+
+export function broadcast(addr: string, prefix: number): string {
+  const ip = parseIp(addr)!;
+  const host = (1n << BigInt(32 - prefix)) - 1n;
+  return formatIp({ family: 4, value: ip.value | host });
+}
+
+/** EUI-64 link-local address from a MAC (02:42:ac:11:00:02 → fe80::42:acff:fe11:2). */
+export function linkLocal(mac: string): string {
+  const b = mac.split(':').map((x) => parseInt(x, 16));
+  const bytes = [b[0] ^ 2, b[1], b[2], 0xff, 0xfe, b[3], b[4], b[5]];
+  let value = 0xfe80n << 112n;
+  for (let k = 0; k < 8; k++) value |= BigInt(bytes[k]) << BigInt(8 * (7 - k));
+  return formatIp({ family: 6, value });
+}
+
+function showRoute(ctx: CmdContext, ifaces: Iface[], args: string[], family: 4 | 6 | 0): number {
+  const a = args[0] === 'show' || args[0] === 'list' || args[0] === 'ls' ? args.slice(1) : args;
+  if (a.length && !['table', 'dev', 'all'].includes(a[0])) {
+    ctx.err(`ip: invalid argument '${a[0]}' to 'ip route'\n`);
+    return 1;
+  }
+  const view = ctx.view!;
+  const owner = netnsOwner(view.engine, ctx.c);
+  if (owner.networkMode === 'host') return 0;
+  const fam = family === 6 ? 6 : 4;
+  const gwEp = endpointsByPriority(view.engine, owner).find((ep) => (fam === 4 ? ep.gateway : ep.ipv6Gateway));
+  if (gwEp) {
+    const gw = fam === 4 ? gwEp.gateway : gwEp.ipv6Gateway;
+    ctx.out(fam === 4 ? `default via ${gw} dev ${gwEp.ifname} \n` : `default via ${gw} dev ${gwEp.ifname} metric 1024 \n`);
+  }
+  const connected: Array<{ net: bigint; line: string }> = [];
+  for (const i of ifaces) {
+    const ep = i.ep;
+    if (!ep) continue;
+    const addr = fam === 4 ? ep.ipv4 : ep.ipv6;
+    const plen = fam === 4 ? ep.ipv4PrefixLen : ep.ipv6PrefixLen;
+    if (!addr || plen === undefined) continue;
+    const c = parseCidr(`${addr}/${plen}`)!;
+    const subnet = `${formatIp({ family: fam, value: c.network })}/${plen}`;
+    connected.push({
+      net: c.network,
+      line: fam === 4 ? `${subnet} dev ${i.name} scope link  src ${addr} \n` : `${subnet} dev ${i.name}  metric 256 \n`,
+    });
+    if (fam === 6) connected.push({ net: 0xfe80n << 112n, line: `fe80::/64 dev ${i.name}  metric 256 \n` });
+  }
+  connected.sort((x, y) => (x.net < y.net ? -1 : x.net > y.net ? 1 : 0));
+  for (const r of connected) ctx.out(r.line);
+  return 0;
+}
