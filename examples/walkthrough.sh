@@ -5,6 +5,8 @@
 set -uo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 crosstalk="node $here/../bin/crosstalk.js"
+# Deterministic IDs, MACs and timings (the same output as `crosstalk tutorial --sim`); unset for real randomness.
+export CROSSTALK_SEED="${CROSSTALK_SEED-1}"
 export CROSSTALK_STATE_DIR="${CROSSTALK_STATE_DIR:-$(mktemp -d)}"
 trap '[ -n "${KEEP_STATE:-}" ] || rm -rf "$CROSSTALK_STATE_DIR"' EXIT
 

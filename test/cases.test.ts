@@ -25,7 +25,7 @@ describe('handed cases (simulation)', () => {
       assert.equal(r.code, 1);
       assert.equal(r.out, '');
       assert.equal(r.err, text);
-      const subnets = await ok(cli, 'docker network inspect -f {{(index .IPAM.Config 0).Subnet}} net1 net14 net15 net30');
+      const subnets = await ok(cli, "docker network inspect -f '{{(index .IPAM.Config 0).Subnet}}' net1 net14 net15 net30");
       assert.equal(subnets.out, '172.18.0.0/16\n172.31.0.0/16\n192.168.0.0/20\n192.168.240.0/20\n');
       await ok(cli, 'docker network prune -f');
       await ok(cli, 'docker network create net31');
@@ -157,7 +157,7 @@ describe('handed cases (simulation)', () => {
     await ok(cli, 'crosstalk host set --route 172.16.0.0/12@10.0.2.2 --route 0.0.0.0/0@10.0.2.2 --external corp1=172.17.20.5 --external corp2=172.19.5.10');
     await ok(cli, 'docker network create first');
     await ok(cli, 'docker network create second');
-    const subnets = await ok(cli, 'docker network inspect -f {{(index .IPAM.Config 0).Subnet}} first second');
+    const subnets = await ok(cli, "docker network inspect -f '{{(index .IPAM.Config 0).Subnet}}' first second");
     assert.equal(subnets.out, '172.18.0.0/16\n172.19.0.0/16\n');
     const a = await cli.run('docker run --rm alpine wget -qO- -T 3 http://172.17.20.5/');
     assert.equal(a.code, 1);

@@ -49,7 +49,8 @@ describe('network ls', () => {
     assert.deepEqual(await f('-f label=foo=baz'), []);
     assert.deepEqual(await f('-f driver=null'), ['none']);
     assert.deepEqual(await f('-f driver=host'), ['host']);
-    assert.deepEqual(await f('-f driver=bridge -f name=network-1'), ['network-1-foo']);
+    assert.deepEqual(await f('-f driver=bridge -f name=network-1'), ['network-1-foo', 'network-10-foo']);
+    assert.deepEqual(await f('-f name=^network-1-'), ['network-1-foo']);
     const id = await ids(cli);
     assert.deepEqual(await f(`-f id=${id['network-2-foo'].slice(0, 5)}`), ['network-2-foo']);
     const header = await ok(cli, 'docker network ls -f label=nonexistent');

@@ -45,7 +45,7 @@ export function newCli(opts: { profile?: 'default' | 'legacy'; seed?: number; ho
     host,
     store,
     async run(argv, input = []) {
-      const args = typeof argv === 'string' ? words(argv.replace(/^docker\s+/, '')) : argv;
+      const args = typeof argv === 'string' ? words(argv.replace(/^(docker|crosstalk)\s+/, '')) : argv;
       let out = '';
       let err = '';
       const queue = [...input];

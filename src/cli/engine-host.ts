@@ -3,7 +3,7 @@
  * every per-argument request, as Docker's CLI makes) is one atomic read-modify-write.
  */
 import { EngineError } from '../core/errors.js';
-import type { Clock, Random } from '../core/ports.js';
+import { SeededRandom, SteppingClock, type Clock, type Random } from '../core/ports.js';
 import { Engine } from '../engine/engine.js';
 import type { HostModel } from '../engine/model.js';
 import type { StateStore } from '../store/store.js';
@@ -15,13 +15,31 @@ export interface EngineHostOptions {
   /** Profile for a fresh state; must match an existing state's profile when given explicitly. */
   profile?: 'default' | 'legacy';
   host?: HostModel;
+  /**
+   * Deterministic mode: IDs, MACs, times and ping timings derive from this seed and the number of
+   * committed transactions, so the same command sequence gives byte-identical output whether it
+   * runs in one process or as separate CLI invocations (CROSSTALK_SEED; the tutorial).
+   */
+  seed?: number;
 }
+
+/** 2025-06-01T10:00:00Z: where deterministic clocks start. */
+const SEEDED_EPOCH = 1_748_772_000_000_000_000n;
 
 export class EngineHost {
   constructor(private readonly opts: EngineHostOptions) {}
 
+  private deps(state: ReturnType<StateStore['read']>): { clock: Clock; random: Random } {
+    if (this.opts.seed === undefined) return { clock: this.opts.clock, random: this.opts.random };
+    const tx = state?.transactions ?? 0;
+    return {
+      clock: new SteppingClock(SEEDED_EPOCH + BigInt(tx) * 1_000_000_000n, 1_000_000n),
+      random: new SeededRandom((this.opts.seed * 1_000_003 + tx * 7_919) >>> 0),
+    };
+  }
+
   private load(state: ReturnType<StateStore['read']>): Engine {
-    const deps = { clock: this.opts.clock, random: this.opts.random };
+    const deps = this.deps(state);
     if (!state) return Engine.fresh(deps, { profile: this.opts.profile ?? 'default', host: this.opts.host });
     if (this.opts.profile && state.profile !== this.opts.profile) {
       throw new EngineError(
@@ -37,7 +55,9 @@ export class EngineHost {
     return this.opts.store.update((state) => {
       const engine = this.load(state);
       const result = fn(engine);
-      return { result, state: engine.snapshot() };
+      const next = engine.snapshot();
+      next.transactions = (state?.transactions ?? 0) + 1;
+      return { result, state: next };
     });
   }
 
@@ -53,8 +73,10 @@ export class EngineHost {
   /** Drops all state (simulation only). */
   reset(profile: 'default' | 'legacy', host?: HostModel): void {
     this.opts.store.update(() => {
-      const engine = Engine.fresh({ clock: this.opts.clock, random: this.opts.random }, { profile, host: host ?? this.opts.host });
-      return { result: undefined, state: engine.snapshot() };
+      const engine = Engine.fresh(this.deps(undefined), { profile, host: host ?? this.opts.host });
+      const next = engine.snapshot();
+      next.transactions = 1;
+      return { result: undefined, state: next };
     });
   }
 }

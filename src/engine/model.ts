@@ -130,6 +130,8 @@ export interface EngineState {
   subnetRotatingIndex: number;
   /** Monotonic counter so simulated PIDs look like PIDs. */
   nextPid: number;
+  /** Committed write transactions (drives the deterministic `CROSSTALK_SEED` mode). */
+  transactions?: number;
   /** Node ID once `swarm init` ran (overlay networks need it). */
   swarmNodeId?: string;
 }

@@ -17,7 +17,8 @@ async function main(): Promise<number> {
   let store: SqliteStore | undefined;
   try {
     store = new SqliteStore(defaultStateDir(process.env));
-    const host = new EngineHost({ store, clock: systemClock, random: new CryptoRandom(), profile: compat });
+    const seed = process.env.CROSSTALK_SEED ? Number(process.env.CROSSTALK_SEED) : undefined;
+    const host = new EngineHost({ store, clock: systemClock, random: new CryptoRandom(), profile: compat, seed });
     return await dispatch({ io, host, env: process.env }, global.rest);
   } catch (err) {
     io.stderr(`crosstalk: ${(err as Error).message}\n`);

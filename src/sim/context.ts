@@ -113,3 +113,9 @@ export function utf8Length(s: string): number {
   }
   return n;
 }
+
+/** Paths relative to the working directory, which is always `/` in the simulation. */
+export function absPath(p: string): string {
+  const abs = p.startsWith('/') ? p : `/${p.replace(/^\.\//, '')}`;
+  return abs.replace(/\/+/g, '/');
+}

@@ -8,7 +8,7 @@
  * container's main process that means the container stays up, e.g. `until nc -z db 5432; do
  * sleep 1; done` waiting for a database that never comes).
  */
-import { KEEPS_RUNNING, type ShellState } from './context.js';
+import { KEEPS_RUNNING, absPath, type ShellState } from './context.js';
 import type { Command, List, Pipeline, Redirect, SimpleCommand, Word } from './script.js';
 
 export interface Streams {
@@ -205,7 +205,8 @@ export class Interp {
     ]);
     let stdin = streams.stdin;
     for (const r of redirects) {
-      const target = this.expand(r.target, streams);
+      const raw = this.expand(r.target, streams);
+      const target = r.op === '>&' || r.op === '<&' || raw.startsWith('/dev/') ? raw : absPath(raw);
       if (r.op === '<') {
         if (target === '/dev/null') stdin = '';
         else if (this.opts.files.has(target)) stdin = this.opts.files.get(target)!;

@@ -69,6 +69,8 @@ const BUSYBOX: Record<string, Applet> = {
   test: testApplet,
   '[': testApplet,
   which: whichApplet,
+  head: headApplet,
+  grep: grepApplet,
 };
 
 const IMAGE_PROGRAMS: Record<string, Record<string, Applet>> = {
@@ -318,6 +320,65 @@ function whichApplet(ctx: CmdContext, argv: string[]): number {
     else status = 1;
   }
   return status;
+}
+
+function inputOf(ctx: CmdContext, file: string | undefined, applet: string): string | undefined {
+  if (file === undefined || file === '-') return ctx.stdin ?? '';
+  const text = readFile(ctx, file);
+  if (text === undefined) ctx.err(`${applet}: ${file}: No such file or directory\n`);
+  return text;
+}
+
+function headApplet(ctx: CmdContext, argv: string[]): number {
+  let n = 10;
+  const files: string[] = [];
+  for (let i = 1; i < argv.length; i++) {
+    if (argv[i] === '-n') n = Number(argv[++i]);
+    else if (/^-\d+$/.test(argv[i])) n = Number(argv[i].slice(1));
+    else if (/^-n\d+$/.test(argv[i])) n = Number(argv[i].slice(2));
+    else files.push(argv[i]);
+  }
+  const text = inputOf(ctx, files[0], 'head');
+  if (text === undefined) return 1;
+  const lines = text.split('\n');
+  const keep = lines.slice(0, n);
+  ctx.out(keep.join('\n') + (lines.length > n ? '\n' : ''));
+  return 0;
+}
+
+function grepApplet(ctx: CmdContext, argv: string[]): number {
+  let quiet = false;
+  let invert = false;
+  let icase = false;
+  let count = false;
+  const rest: string[] = [];
+  for (const a of argv.slice(1)) {
+    if (/^-[qivcEF]+$/.test(a)) {
+      quiet ||= a.includes('q');
+      invert ||= a.includes('v');
+      icase ||= a.includes('i');
+      count ||= a.includes('c');
+    } else rest.push(a);
+  }
+  const [pattern, file] = rest;
+  if (pattern === undefined) {
+    ctx.err('BusyBox v1.36.1 (2024-06-10 07:11:47 UTC) multi-call binary.\n\nUsage: grep [-HhnlLoqvsrRiwFE] [-m N] [-A|B|C N] { PATTERN | -e PATTERN... | -f FILE... } [FILE]...\n');
+    return 2;
+  }
+  const text = inputOf(ctx, file, 'grep');
+  if (text === undefined) return 2;
+  let re: RegExp;
+  try {
+    re = new RegExp(pattern, icase ? 'i' : '');
+  } catch {
+    re = new RegExp(pattern.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), icase ? 'i' : '');
+  }
+  const lines = text.split('\n');
+  if (lines.at(-1) === '') lines.pop();
+  const hits = lines.filter((l) => re.test(l) !== invert);
+  if (count) ctx.out(`${hits.length}\n`);
+  else if (!quiet) for (const l of hits) ctx.out(`${l}\n`);
+  return hits.length ? 0 : 1;
 }
 
 export { SHELLS };

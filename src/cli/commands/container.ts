@@ -275,7 +275,7 @@ const containerInspect: CommandSpec = {
     }
     const status = inspectWithTemplate(ctx, str(p, 'format'), found, containerView);
     for (const e of errors) ctx.io.stderr(`${e}\n`);
-    return errors.length || status ? 1 : 0;
+    return status || (errors.length ? 1 : 0);
   },
 };
 
@@ -312,7 +312,7 @@ const inspect: CommandSpec = {
     }
     const status = inspectWithTemplate(ctx, str(p, 'format'), found, containerView);
     for (const e of errors) ctx.io.stderr(`${e}\n`);
-    return errors.length || status ? 1 : 0;
+    return status || (errors.length ? 1 : 0);
   },
 };
 

@@ -95,11 +95,13 @@ const reset: CommandSpec = {
 export async function runTutorial(ctx: CommandContext, opts: { seed: number }): Promise<number> {
   const tutorialHost = new EngineHost({
     store: new MemoryStore(),
-    clock: new SteppingClock(1_750_000_000_000_000_000n, 1_000_000_000n),
+    clock: new SteppingClock(0n),
     random: new SeededRandom(opts.seed),
     profile: 'legacy',
     host: DEFAULT_HOST,
+    seed: opts.seed,
   });
+  tutorialHost.reset('legacy');
   const quiet = { ...ctx.io, stdout: () => {}, stderr: (s: string) => ctx.io.stderr(s) };
   for (const project of LEFTOVER_COMPOSE_PROJECTS) {
     const code = await dispatch({ ...ctx, io: quiet, host: tutorialHost }, leftoverNetworkArgv(project));

@@ -142,7 +142,7 @@ const inspect: CommandSpec = {
     }
     const status = inspectWithTemplate(ctx, str(p, 'format'), found, typedNetwork);
     for (const e of errors) ctx.io.stderr(`Error response from daemon: ${e}\n`);
-    return errors.length || status ? 1 : 0;
+    return status || (errors.length ? 1 : 0);
   },
 };
 

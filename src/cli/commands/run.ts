@@ -52,7 +52,7 @@ const RUN_FLAGS: FlagSpec[] = [...CREATE_FLAGS, { name: 'detach', short: 'd', ki
 
 /** `-p [ip:][hostPort[-end]:]containerPort[/proto]` */
 export function parsePublish(spec: string, taken: Set<number>): PortBinding[] {
-  const m = /^(?:(\[[0-9a-fA-F:.]+\]|[0-9.]+):)?(?:(\d*)(?:-(\d+))?:)?(\d+)(?:-\d+)?(?:\/(tcp|udp|sctp))?$/.exec(spec);
+  const m = /^(?:(\[[0-9a-fA-F:.]+\]|\d+\.\d+\.\d+\.\d+):)?(?:(\d*)(?:-(\d+))?:)?(\d+)(?:-\d+)?(?:\/(tcp|udp|sctp))?$/.exec(spec);
   if (!m) throw new CliError(`invalid argument "${spec}" for "-p, --publish" flag: invalid port format`, 125);
   const hostIp = (m[1] ?? '').replace(/^\[|\]$/g, '');
   const containerPort = Number(m[4]);

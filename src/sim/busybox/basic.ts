@@ -5,7 +5,7 @@
  */
 import { netnsOwner } from '../../engine/containers.js';
 import { hostsFile, parseHostsFile, resolvConf } from '../../dns/files.js';
-import { KEEPS_RUNNING, libcOf, type CmdContext } from '../context.js';
+import { KEEPS_RUNNING, absPath, libcOf, type CmdContext } from '../context.js';
 import { getaddrinfo } from '../resolve.js';
 
 export function echo(ctx: CmdContext, argv: string[]): number {
@@ -32,8 +32,9 @@ export function echo(ctx: CmdContext, argv: string[]): number {
 }
 
 /** Files the simulated container has: the ones Docker generates, plus what this run wrote. */
-export function readFile(ctx: CmdContext, path: string): string | undefined {
+export function readFile(ctx: CmdContext, file: string): string | undefined {
   const owner = ctx.view ? netnsOwner(ctx.view.engine, ctx.c) : ctx.c;
+  const path = absPath(file);
   const written = ctx.shell.files.get(path);
   if (written !== undefined) return written;
   switch (path) {

@@ -15,7 +15,7 @@
  * The progress line assumes busybox's 80-column default (31-star bar), time is not simulated.
  */
 import { getopt } from '../argv.js';
-import { BUSYBOX_BANNER, strerror, utf8Length, type CmdContext } from '../context.js';
+import { BUSYBOX_BANNER, absPath, strerror, utf8Length, type CmdContext } from '../context.js';
 import { getaddrinfo, sockaddr } from '../resolve.js';
 import { connect, errnoOf } from './connect.js';
 import { accessLog, EXAMPLE_DOMAIN, serveHttp, type HttpOutcome } from './http.js';
@@ -185,7 +185,7 @@ function fetchOne(ctx: CmdContext, url: string, opts: Opts): number {
   if (!toStdout && file === '') file = 'index.html';
   if (!opts.quiet) ctx.err(toStdout ? 'writing to stdout\n' : `saving to '${file}'\n`);
   if (toStdout) ctx.out(outcome.body);
-  else ctx.shell.files.set(file.startsWith('/') ? file : `/${file}`, outcome.body);
+  else ctx.shell.files.set(absPath(file), outcome.body);
   if (!opts.quiet) {
     ctx.err(progressLine(toStdout ? '-' : file.split('/').pop()!, utf8Length(outcome.body)));
     ctx.err(toStdout ? 'written to stdout\n' : `'${file}' saved\n`);
