@@ -67,8 +67,3 @@ export async function runIpamBench(): Promise<BenchResult[]> {
 
   return results;
 }
-
-// Allow `node --import tsx bench/ipam.bench.ts` to print the numbers directly.
-if (import.meta.url === `file://${process.argv[1]}`) {
-  for (const r of await runIpamBench()) console.log(`${r.name}: ${r.ms} ms, +${r.rssMB} MB RSS`);
-}

@@ -285,3 +285,17 @@ test('several containers behind one alias: DNS shuffles, musl connects to the cl
   assert.match(ns, /Name:\tweb\nAddress: 172\.18\.0\.[34]\nName:\tweb\nAddress: 172\.18\.0\.[34]\n/);
   for (let i = 0; i < 5; i++) assert.match(exec(engine, 'client', ['ping', '-c', '1', 'web']).stdout, /^PING web \(172\.18\.0\.3\)/);
 });
+
+test('--network host: the host interfaces and routes; container IPs reachable, names not', () => {
+  const engine = walkthrough();
+  run(engine, { name: 'hostbox', image: 'alpine', networkMode: 'host', cmd: ['sleep', '1d'] });
+  const routes = exec(engine, 'hostbox', ['ip', 'route']).stdout.split('\n');
+  assert.deepEqual(routes.slice(0, 3), ['default via 10.0.2.2 dev eth0 ', '10.0.2.0/24 dev eth0 scope link  src 10.0.2.15 ', '172.17.0.0/16 dev docker0 scope link  src 172.17.0.1 ']);
+  assert.match(routes[9], /^172\.24\.0\.0\/16 dev br-[0-9a-f]{12} scope link  src 172\.24\.0\.1 $/);
+  const addrs = exec(engine, 'hostbox', ['ip', 'addr', 'show', 'eth0']).stdout;
+  assert.match(addrs, /^2: eth0: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP qlen 1000\n    link\/ether 52:54:00:12:34:56 brd ff:ff:ff:ff:ff:ff\n    inet 10\.0\.2\.15\/24 brd 10\.0\.2\.255 scope global eth0\n/);
+  assert.match(exec(engine, 'hostbox', ['ip', 'link']).stdout, /\d+: veth[0-9a-f]{7}@if\d+: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc noqueue master docker0 state UP \n/);
+  assert.equal(exec(engine, 'hostbox', ['ping', '-c', '1', '172.24.0.2']).code, 0);
+  assert.equal(exec(engine, 'hostbox', ['ping', '-c', '1', 'alpine1']).stderr, "ping: bad address 'alpine1'\n");
+  assert.equal(exec(engine, 'hostbox', ['hostname']).stdout, 'crosstalk-host\n');
+});

@@ -4,7 +4,7 @@
  * lets readers proceed while a writer works.
  */
 import Database from 'better-sqlite3';
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineState } from '../engine/model.js';
 import type { StateStore } from './store.js';
@@ -15,10 +15,14 @@ export class SqliteStore implements StateStore {
   private readonly upsertStmt: Database.Statement;
 
   constructor(dir: string) {
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    this.db = new Database(join(dir, 'crosstalk.db'));
+    const file = join(dir, 'crosstalk.db');
+    const isNew = !existsSync(file);
+    if (isNew) mkdirSync(dir, { recursive: true, mode: 0o700 });
+    this.db = new Database(file);
     this.db.pragma('busy_timeout = 30000');
-    this.db.pragma('journal_mode = WAL');
+    // WAL is a property of the database file: set once, when the file is made (a cold CLI start
+    // should not pay for it on every command).
+    if (isNew) this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec('CREATE TABLE IF NOT EXISTS engine_state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL, revision INTEGER NOT NULL)');
     this.selectStmt = this.db.prepare('SELECT json FROM engine_state WHERE id = 1');

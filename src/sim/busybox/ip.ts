@@ -24,18 +24,29 @@
 import { netnsOwner } from '../../engine/containers.js';
 import { endpointsByPriority } from '../../engine/containers.js';
 import type { EndpointRecord } from '../../engine/model.js';
-import { formatIp, parseCidr, parseIp } from '../../ipam/ip.js';
+import { cidrContains, formatIp, parseCidr, parseIp } from '../../ipam/ip.js';
 import type { CmdContext } from '../context.js';
 import { BUSYBOX_BANNER } from '../context.js';
 
 const USAGE = `${BUSYBOX_BANNER}\n\nUsage: ip [OPTIONS] address|route|link|tunnel|neigh|rule [ARGS]\n\nOPTIONS := -f[amily] inet|inet6|link | -o[neline]\n\nip addr add|del IFADDR dev IFACE | show|flush [dev IFACE] [to PREFIX]\nip route list|flush|add|del|change|append|replace|test ROUTE\nip link set IFACE [up|down] [arp on|off] [multicast on|off]\n\t[promisc on|off] [mtu NUM] [name NAME] [qlen NUM] [address MAC]\n\t[master IFACE | nomaster] [netns PID]\n`;
 
+interface Addr {
+  family: 4 | 6;
+  addr: string;
+  plen: number;
+  scope: 'host' | 'global' | 'link';
+  brd?: string;
+  label?: string;
+  nodad?: boolean;
+}
+
 interface Iface {
   index: number;
-  peer?: number;
   name: string;
-  ep?: EndpointRecord;
-  mtu: number;
+  /** The first line after `N: `, e.g. `eth0@if28: <…> mtu 1500 qdisc noqueue state UP `. */
+  header: string;
+  link: string;
+  addrs: Addr[];
 }
 
 function matchObject(word: string | undefined, full: string, min: number): boolean {
@@ -75,23 +86,115 @@ export function ip(ctx: CmdContext, argv: string[]): number {
   return 1;
 }
 
+const LO: Iface = {
+  index: 1,
+  name: 'lo',
+  header: 'lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN qlen 1000',
+  link: 'link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00',
+  addrs: [
+    { family: 4, addr: '127.0.0.1', plen: 8, scope: 'host', label: 'lo' },
+    { family: 6, addr: '::1', plen: 128, scope: 'host' },
+  ],
+};
+
+/** Container-side index of an endpoint's interface (its host-side veth is index + 1). */
+function ifIndex(epId: string): number {
+  return 40 + 2 * (parseInt(epId.slice(0, 6), 16) % 40);
+}
+
+function mtuOf(ctx: CmdContext, networkId: string): number {
+  const net = ctx.view!.engine.networks.get(networkId);
+  return Number(net?.options['com.docker.network.driver.mtu'] ?? 1500) || 1500;
+}
+
 function interfaces(ctx: CmdContext): Iface[] {
   const view = ctx.view!;
   const owner = netnsOwner(view.engine, ctx.c);
-  const out: Iface[] = [{ index: 1, name: 'lo', mtu: 65536 }];
-  if (owner.networkMode === 'host') return out;
+  if (owner.networkMode === 'host') return hostInterfaces(ctx);
+  const out: Iface[] = [LO];
   let prev = 1;
   for (const ep of owner.endpoints) {
     if (!ep.ifname) continue;
-    const h = parseInt(ep.id.slice(0, 6), 16) % 40;
-    let index = 8 + 2 * h;
+    let index = ifIndex(ep.id);
     if (index <= prev) index = prev + 2;
     prev = index + 1;
-    const net = view.engine.networks.get(ep.networkId);
-    const mtu = Number(net?.options['com.docker.network.driver.mtu'] ?? 1500) || 1500;
-    out.push({ index, peer: index + 1, name: ep.ifname, ep, mtu });
+    const addrs: Addr[] = [];
+    if (ep.ipv4 && ep.ipv4PrefixLen !== undefined) {
+      addrs.push({ family: 4, addr: ep.ipv4, plen: ep.ipv4PrefixLen, scope: 'global', brd: broadcast(ep.ipv4, ep.ipv4PrefixLen), label: ep.ifname });
+    }
+    if (ep.ipv6 && ep.ipv6PrefixLen !== undefined) {
+      addrs.push({ family: 6, addr: ep.ipv6, plen: ep.ipv6PrefixLen, scope: 'global', nodad: true });
+      addrs.push({ family: 6, addr: linkLocal(ep.mac), plen: 64, scope: 'link' });
+    }
+    out.push({
+      index,
+      name: ep.ifname,
+      header: `${ep.ifname}@if${index + 1}: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu ${mtuOf(ctx, ep.networkId)} qdisc noqueue state UP `,
+      link: `link/ether ${ep.mac} brd ff:ff:ff:ff:ff:ff`,
+      addrs,
+    });
   }
   return out;
+}
+
+/** A deterministic MAC from an ID (bridges have random ones; ours are stable). */
+function macFromId(id: string, legacy: boolean): string {
+  const hex = id.padEnd(12, '0');
+  const bytes = [0, 1, 2, 3, 4, 5].map((i) => parseInt(hex.slice(i * 2, i * 2 + 2), 16));
+  if (legacy) return ['02', '42', ...bytes.slice(0, 4).map((b) => b.toString(16).padStart(2, '0'))].join(':');
+  bytes[0] = (bytes[0] & 0xfe) | 0x02;
+  return bytes.map((b) => b.toString(16).padStart(2, '0')).join(':');
+}
+
+/** `--network host`: the host's interfaces, its Docker bridges and the veths plugged into them. */
+function hostInterfaces(ctx: CmdContext): Iface[] {
+  const engine = ctx.view!.engine;
+  const out: Iface[] = [LO];
+  let index = 2;
+  for (const a of engine.host.addresses) {
+    const [addr, plen] = a.cidr.split('/');
+    const family = addr.includes(':') ? 6 : 4;
+    const n = index++;
+    out.push({
+      index: n,
+      name: a.ifname,
+      header: `${a.ifname}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu 1500 qdisc fq_codel state UP qlen 1000`,
+      link: `link/ether 52:54:00:12:34:${(0x54 + n).toString(16).padStart(2, '0')} brd ff:ff:ff:ff:ff:ff`,
+      addrs: [{ family, addr, plen: Number(plen), scope: 'global', brd: family === 4 ? broadcast(addr, Number(plen)) : undefined, label: a.ifname, nodad: false }],
+    });
+  }
+  const legacy = engine.profile.name === 'legacy';
+  const veths: Iface[] = [];
+  for (const net of engine.networks.values()) {
+    if (net.driver !== 'bridge') continue;
+    const name = net.options['com.docker.network.bridge.name'] ?? `br-${net.id.slice(0, 12)}`;
+    const members = engine.endpointsOn(net.id);
+    const pool = engine.ipam.get(net.id);
+    const addrs: Addr[] = [];
+    const gw = pool?.gateway(4);
+    const sub = pool?.subnets(4)[0];
+    if (gw && sub) addrs.push({ family: 4, addr: gw, plen: Number(sub.split('/')[1]), scope: 'global', brd: broadcast(gw, Number(sub.split('/')[1])), label: name });
+    const carrier = members.length ? '<BROADCAST,MULTICAST,UP,LOWER_UP>' : '<NO-CARRIER,BROADCAST,MULTICAST,UP>';
+    out.push({
+      index: index++,
+      name,
+      header: `${name}: ${carrier} mtu ${mtuOf(ctx, net.id)} qdisc noqueue state ${members.length ? 'UP' : 'DOWN'} `,
+      link: `link/ether ${macFromId(net.id, legacy)} brd ff:ff:ff:ff:ff:ff`,
+      addrs,
+    });
+    for (const m of members) {
+      const ci = ifIndex(m.endpoint.id);
+      const vname = `veth${m.endpoint.id.slice(0, 7)}`;
+      veths.push({
+        index: ci + 1,
+        name: vname,
+        header: `${vname}@if${ci}: <BROADCAST,MULTICAST,UP,LOWER_UP> mtu ${mtuOf(ctx, net.id)} qdisc noqueue master ${name} state UP `,
+        link: `link/ether ${macFromId(m.endpoint.id.slice(12), false)} brd ff:ff:ff:ff:ff:ff`,
+        addrs: [],
+      });
+    }
+  }
+  return [...out, ...veths.sort((a, b) => a.index - b.index)];
 }
 
 function showAddr(ctx: CmdContext, ifaces: Iface[], args: string[], family: 4 | 6 | 0, oneline: boolean, withAddrs: boolean): number {
@@ -126,28 +229,18 @@ function showAddr(ctx: CmdContext, ifaces: Iface[], args: string[], family: 4 | 
 }
 
 function linkLine(i: Iface): string {
-  if (!i.ep) {
-    return `${i.index}: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536 qdisc noqueue state UNKNOWN qlen 1000\n    link/loopback 00:00:00:00:00:00 brd 00:00:00:00:00:00\n`;
-  }
-  return `${i.index}: ${i.name}@if${i.peer}: <BROADCAST,MULTICAST,UP,LOWER_UP,M-DOWN> mtu ${i.mtu} qdisc noqueue state UP \n    link/ether ${i.ep.mac} brd ff:ff:ff:ff:ff:ff\n`;
+  return `${i.index}: ${i.header}\n    ${i.link}\n`;
 }
 
 const LFT = '\n       valid_lft forever preferred_lft forever';
 
 function addrLines(i: Iface, family: 4 | 6 | 0): string[] {
-  const out: string[] = [];
-  if (!i.ep) {
-    if (family !== 6) out.push(`    inet 127.0.0.1/8 scope host lo${LFT}`);
-    if (family !== 4) out.push(`    inet6 ::1/128 scope host ${LFT}`);
-    return out;
-  }
-  const ep = i.ep;
-  if (ep.ipv4 && family !== 6) out.push(`    inet ${ep.ipv4}/${ep.ipv4PrefixLen} brd ${broadcast(ep.ipv4, ep.ipv4PrefixLen ?? 32)} scope global ${i.name}${LFT}`);
-  if (ep.ipv6 && family !== 4) {
-    out.push(`    inet6 ${ep.ipv6}/${ep.ipv6PrefixLen} scope global flags 02 ${LFT}`);
-    out.push(`    inet6 ${linkLocal(ep.mac)}/64 scope link ${LFT}`);
-  }
-  return out;
+  return i.addrs
+    .filter((a) => family === 0 || a.family === family)
+    .map((a) => {
+      if (a.family === 4) return `    inet ${a.addr}/${a.plen} ${a.brd ? `brd ${a.brd} ` : ''}scope ${a.scope} ${a.label ?? ''}${LFT}`;
+      return `    inet6 ${a.addr}/${a.plen} scope ${a.scope} ${a.nodad ? 'flags 02 ' : ''}${LFT}`;
+    });
 }
 
 export function broadcast(addr: string, prefix: number): string {
@@ -173,27 +266,30 @@ function showRoute(ctx: CmdContext, ifaces: Iface[], args: string[], family: 4 |
   }
   const view = ctx.view!;
   const owner = netnsOwner(view.engine, ctx.c);
-  if (owner.networkMode === 'host') return 0;
   const fam = family === 6 ? 6 : 4;
-  const gwEp = endpointsByPriority(view.engine, owner).find((ep) => (fam === 4 ? ep.gateway : ep.ipv6Gateway));
-  if (gwEp) {
-    const gw = fam === 4 ? gwEp.gateway : gwEp.ipv6Gateway;
-    ctx.out(fam === 4 ? `default via ${gw} dev ${gwEp.ifname} \n` : `default via ${gw} dev ${gwEp.ifname} metric 1024 \n`);
+  if (owner.networkMode === 'host') {
+    const def = view.engine.host.routes.find((r) => r.via && (r.destination === '0.0.0.0/0' || r.destination === 'default'));
+    if (def && fam === 4) {
+      const dev = ifaces.find((i) => i.addrs.some((x) => x.family === 4 && x.scope === 'global' && cidrContains(parseCidr(`${x.addr}/${x.plen}`)!, parseIp(def.via!)!.value)));
+      ctx.out(`default via ${def.via} dev ${dev?.name ?? 'eth0'} \n`);
+    }
+  } else {
+    const gwEp = endpointsByPriority(view.engine, owner).find((ep) => (fam === 4 ? ep.gateway : ep.ipv6Gateway));
+    if (gwEp) {
+      const gw = fam === 4 ? gwEp.gateway : gwEp.ipv6Gateway;
+      ctx.out(fam === 4 ? `default via ${gw} dev ${gwEp.ifname} \n` : `default via ${gw} dev ${gwEp.ifname} metric 1024 \n`);
+    }
   }
   const connected: Array<{ net: bigint; line: string }> = [];
   for (const i of ifaces) {
-    const ep = i.ep;
-    if (!ep) continue;
-    const addr = fam === 4 ? ep.ipv4 : ep.ipv6;
-    const plen = fam === 4 ? ep.ipv4PrefixLen : ep.ipv6PrefixLen;
-    if (!addr || plen === undefined) continue;
-    const c = parseCidr(`${addr}/${plen}`)!;
-    const subnet = `${formatIp({ family: fam, value: c.network })}/${plen}`;
-    connected.push({
-      net: c.network,
-      line: fam === 4 ? `${subnet} dev ${i.name} scope link  src ${addr} \n` : `${subnet} dev ${i.name}  metric 256 \n`,
-    });
-    if (fam === 6) connected.push({ net: 0xfe80n << 112n, line: `fe80::/64 dev ${i.name}  metric 256 \n` });
+    if (i.name === 'lo') continue;
+    for (const x of i.addrs) {
+      if (x.family !== fam) continue;
+      const c = parseCidr(`${x.addr}/${x.plen}`)!;
+      const subnet = `${formatIp({ family: fam, value: c.network })}/${x.plen}`;
+      if (fam === 4) connected.push({ net: c.network, line: `${subnet} dev ${i.name} scope link  src ${x.addr} \n` });
+      else connected.push({ net: c.network, line: `${subnet} dev ${i.name}  metric 256 \n` });
+    }
   }
   connected.sort((x, y) => (x.net < y.net ? -1 : x.net > y.net ? 1 : 0));
   for (const r of connected) ctx.out(r.line);

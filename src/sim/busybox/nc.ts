@@ -44,7 +44,7 @@ export function nc(ctx: CmdContext, argv: string[]): number {
     ctx.err(`nc: listening from an exec session is not simulated (only a container's main command can serve); run it as the container's command\n`);
     return 1;
   }
-  if (o.args.length < 2 && !o.args[0]?.includes(':')) {
+  if (o.args.length < 2) {
     ctx.err(USAGE);
     return 1;
   }

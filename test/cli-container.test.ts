@@ -1,0 +1,158 @@
+/**
+ * Container commands through the CLI: run/create/start/stop/rm/ps/inspect/exec/attach/logs with
+ * Docker's output and exit codes, and the container inspect JSON golden.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { assertGolden, newCli, type TestCli } from './helpers.js';
+
+async function ok(cli: TestCli, line: string, input?: string[]) {
+  const r = await cli.run(line, input);
+  assert.equal(r.code, 0, `${line} failed: ${r.err}`);
+  return r;
+}
+
+describe('run and create', () => {
+  it('prints the full ID with -d and gives generated names', async () => {
+    const cli = newCli();
+    const r = await ok(cli, 'docker run -d alpine sleep 1d');
+    assert.match(r.out, /^[0-9a-f]{64}\n$/);
+    const name = (await ok(cli, 'docker ps --format {{.Names}}')).out.trim();
+    assert.match(name, /^[a-z]+_[a-z]+$/);
+    assert.notEqual(name, 'boring_wozniak');
+  });
+
+  it('reports daemon errors as docker: … with exit 125', async () => {
+    const cli = newCli();
+    await ok(cli, 'docker run -d --name web alpine sleep 1d');
+    const dup = await cli.run('docker run -d --name web alpine sleep 1d');
+    assert.equal(dup.code, 125);
+    assert.match(dup.err, /^docker: Error response from daemon: Conflict\. The container name "\/web" is already in use by container "[0-9a-f]{64}"\. You have to remove \(or rename\) that container to be able to reuse that name\.\n\nRun 'docker run --help' for more information\n$/);
+    const bad = await cli.run('docker run -d --name x alpine');
+    assert.equal(bad.err, "docker: Error response from daemon: Invalid container name (x), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed\n\nRun 'docker run --help' for more information\n");
+    const missing = await cli.run('docker run -d nosuchimage');
+    assert.equal(missing.code, 125);
+    assert.match(missing.err, /^Unable to find image 'nosuchimage:latest' locally\ndocker: Error response from daemon: pull access denied for nosuchimage: .*alpine/);
+    const flag = await cli.run('docker run --bogus alpine');
+    assert.equal(flag.code, 125);
+    assert.match(flag.err, /^unknown flag: --bogus\n/);
+    const tty = await cli.run('docker run -it alpine sh');
+    assert.deepEqual([tty.code, tty.err], [1, 'the input device is not a TTY\n']);
+  });
+
+  it('fails at start for a missing network and leaves the created container, as Docker does', async () => {
+    const cli = newCli();
+    const r = await cli.run('docker run -d --name ghost --network nope alpine sleep 1d');
+    assert.equal(r.code, 125);
+    assert.match(r.out, /^[0-9a-f]{64}\n$/);
+    assert.equal(r.err, "docker: Error response from daemon: failed to set up container networking: network nope not found\n\nRun 'docker run --help' for more information\n");
+    assert.equal((await ok(cli, 'docker ps -a --format "{{.Names}} {{.State}}"')).out, 'ghost created\n');
+  });
+
+  it('runs one-shot commands attached, prints their output, and removes --rm containers', async () => {
+    const cli = newCli();
+    const r = await cli.run('docker run --rm alpine sh -c "echo hello; exit 3"');
+    assert.deepEqual([r.code, r.out], [3, 'hello\n']);
+    assert.equal((await ok(cli, 'docker ps -aq')).out, '');
+    const kept = await cli.run('docker run --name once alpine echo hi');
+    assert.deepEqual([kept.code, kept.out], [0, 'hi\n']);
+    assert.equal((await ok(cli, 'docker logs once')).out, 'hi\n');
+    assert.match((await ok(cli, 'docker ps -a --format {{.Status}}')).out, /^Exited \(0\) /);
+  });
+
+  it('publishes ports and shows them in ps and inspect', async () => {
+    const cli = newCli();
+    await ok(cli, 'docker run -d --name web -p 8080:80 nginx');
+    assert.equal((await ok(cli, 'docker ps --format {{.Ports}}')).out, '0.0.0.0:8080->80/tcp, [::]:8080->80/tcp\n');
+    assert.equal((await ok(cli, `docker inspect -f '{{json .NetworkSettings.Ports}}' web`)).out, '{"80/tcp":[{"HostIp":"0.0.0.0","HostPort":"8080"},{"HostIp":"::","HostPort":"8080"}]}\n');
+  });
+});
+
+describe('ps, stop, start, rm', () => {
+  it('prints the ps table like docker 28', async () => {
+    const cli = newCli();
+    await ok(cli, 'docker run -dit --name alpine1 alpine ash');
+    await ok(cli, 'docker run -d --name web nginx:alpine');
+    const r = await ok(cli, 'docker ps');
+    const lines = r.out.split('\n');
+    assert.equal(lines[0], 'CONTAINER ID   IMAGE          COMMAND                  CREATED         STATUS         PORTS     NAMES');
+    assert.match(lines[1], /^[0-9a-f]{12}   nginx:alpine   "\/docker-entrypoint\.…"   \d+ seconds ago   Up \d+ seconds?\s+80\/tcp    web$/);
+    assert.match(lines[2], /^[0-9a-f]{12}   alpine         "ash"                    \d+ seconds ago   Up \d+ seconds?\s+alpine1$/);
+    const json = JSON.parse((await ok(cli, 'docker ps --format json --filter name=alpine1')).out);
+    assert.deepEqual(Object.keys(json), ['Command', 'CreatedAt', 'ID', 'Image', 'Labels', 'LocalVolumes', 'Mounts', 'Names', 'Networks', 'Ports', 'RunningFor', 'Size', 'State', 'Status']);
+    assert.equal(json.Networks, 'bridge');
+  });
+
+  it('stop releases the address, start takes the lowest free one, rm refuses running containers', async () => {
+    const cli = newCli();
+    await ok(cli, 'docker network create a');
+    await ok(cli, 'docker run -d --name one --network a alpine sleep 1d');
+    assert.deepEqual(await cli.run('docker stop one'), { code: 0, out: 'one\n', err: '' });
+    assert.equal((await ok(cli, 'docker ps -a --format {{.Status}}')).out.slice(0, 13), 'Exited (137) ');
+    await ok(cli, 'docker run -d --name two --network a alpine sleep 1d');
+    await ok(cli, 'docker start one');
+    assert.equal((await ok(cli, "docker inspect -f '{{.NetworkSettings.Networks.a.IPAddress}}' one two")).out, '172.18.0.3\n172.18.0.2\n');
+    const rm = await cli.run('docker rm one nope');
+    assert.equal(rm.code, 1);
+    assert.equal(rm.err, 'Error response from daemon: cannot remove container "/one": container is running: stop the container before removing or force remove\nError response from daemon: No such container: nope\n');
+    assert.deepEqual(await cli.run('docker rm -f one'), { code: 0, out: 'one\n', err: '' });
+    const start = await cli.run('docker start nope');
+    assert.equal(start.err, 'Error response from daemon: No such container: nope\nError: failed to start containers: nope\n');
+  });
+});
+
+describe('inspect, exec, attach', () => {
+  it('matches the container inspect golden (IDs and times from the seeded engine)', async () => {
+    const cli = newCli({ profile: 'legacy' });
+    await ok(cli, 'docker network create alpine-net');
+    await ok(cli, 'docker run -dit --name alpine1 --network alpine-net --network-alias web --hostname a1 alpine ash');
+    await ok(cli, 'docker network connect bridge alpine1');
+    assertGolden('container-inspect-legacy.json', (await ok(cli, 'docker container inspect alpine1')).out);
+    const nets = await ok(cli, `docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}={{$v.IPAddress}},{{$v.MacAddress}} {{end}}' alpine1`);
+    assert.equal(nets.out, 'alpine-net=172.18.0.2,02:42:ac:12:00:02 bridge=172.17.0.2,02:42:ac:11:00:02 \n');
+    const missing = await cli.run('docker inspect nope');
+    assert.deepEqual([missing.code, missing.out, missing.err], [1, '[]\n', 'Error: No such object: nope\n']);
+  });
+
+  it('exec runs simulated busybox commands; a stopped container refuses', async () => {
+    const cli = newCli();
+    await ok(cli, 'docker network create a');
+    await ok(cli, 'docker run -d --name one --network a alpine sleep 1d');
+    await ok(cli, 'docker run -d --name two --network a alpine sleep 1d');
+    const ping = await ok(cli, 'docker exec one ping -c 1 two');
+    assert.match(ping.out, /^PING two \(172\.18\.0\.3\): 56 data bytes\n64 bytes from 172\.18\.0\.3: seq=0 ttl=64 time=/);
+    const resolv = await ok(cli, 'docker exec one cat /etc/resolv.conf');
+    assert.match(resolv.out, /^# Generated by Docker Engine\.\n/);
+    assert.match(resolv.out, /\nnameserver 127\.0\.0\.11\n/);
+    await ok(cli, 'docker stop two');
+    const stopped = await cli.run('docker exec two hostname');
+    assert.equal(stopped.code, 1);
+    assert.match(stopped.err, /^Error response from daemon: container [0-9a-f]{64} is not running\n$/);
+    const fail = await cli.run('docker exec one ping -c 1 two');
+    assert.deepEqual([fail.code, fail.err], [1, "ping: bad address 'two'\n"]);
+  });
+
+  it('attach gives an interactive shell; ctrl-p ctrl-q detaches; exit stops the container', async () => {
+    const cli = newCli();
+    await ok(cli, 'docker run -dit --name sh1 alpine ash');
+    const detached = await ok(cli, 'docker attach sh1', ['hostname', '\x10\x11']);
+    const id = (await ok(cli, 'docker inspect -f {{.Id}} sh1')).out.trim();
+    assert.equal(detached.out, `/ # hostname\n${id.slice(0, 12)}\n/ # \n`);
+    assert.equal(detached.err, 'read escape sequence\n');
+    assert.equal((await ok(cli, 'docker ps --format {{.Names}}')).out, 'sh1\n');
+    const exited = await cli.run('docker attach sh1', ['exit 4']);
+    assert.equal(exited.code, 4);
+    assert.equal((await ok(cli, 'docker ps -a --format {{.Status}}')).out.slice(0, 11), 'Exited (4) ');
+    const again = await cli.run('docker attach sh1');
+    assert.deepEqual([again.code, again.err], [1, 'You cannot attach to a stopped container, start it first\n']);
+  });
+
+  it('keeps the profile chosen when the state was created', async () => {
+    const cli = newCli({ profile: 'legacy' });
+    await ok(cli, 'docker network ls');
+    const { EngineHost } = await import('../src/cli/engine-host.js');
+    const { SeededRandom, SteppingClock } = await import('../src/core/ports.js');
+    const other = new EngineHost({ store: cli.store, clock: new SteppingClock(0n), random: new SeededRandom(1), profile: 'default' });
+    assert.throws(() => other.read((e) => e.profile.name), /the state was created with --compat legacy; it cannot be used with --compat default/);
+  });
+});
