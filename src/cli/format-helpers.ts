@@ -3,6 +3,8 @@
  * JSON array, `json`, or a template run against the typed object first and the raw JSON second).
  */
 import { executeTemplate, parseJsonUseNumber, parseTemplate, TemplateError } from '../format/index.js';
+import { EngineError } from '../core/errors.js';
+import type { Engine } from '../engine/engine.js';
 import { CliError, type CommandContext } from './command.js';
 
 export function parseFilterFlags(values: string[]): Record<string, string[]> {
@@ -66,6 +68,33 @@ export function inspectWithTemplate(ctx: CommandContext, format: string, raws: A
   }
   ctx.io.stdout(out === '' ? '\n' : out);
   return 0;
+}
+
+/**
+ * docker's inspect commands: one lookup (one read) per reference; objects are printed first,
+ * then one stderr line per reference that failed; exit 1 if any failed (64 for a bad template).
+ */
+export function inspectCommand(
+  ctx: CommandContext,
+  refs: string[],
+  format: string,
+  lookup: (engine: Engine, ref: string) => Record<string, unknown>,
+  typed: (raw: Record<string, unknown>) => unknown,
+  failureLine: (ref: string, err: EngineError) => string = (_ref, err) => `Error response from daemon: ${err.message.trim()}`,
+): number {
+  const found: Array<Record<string, unknown>> = [];
+  const errors: string[] = [];
+  for (const ref of refs) {
+    try {
+      found.push(ctx.host.read((engine) => lookup(engine, ref)));
+    } catch (err) {
+      if (!(err instanceof EngineError)) throw err;
+      errors.push(failureLine(ref, err));
+    }
+  }
+  const status = inspectWithTemplate(ctx, format, found, typed);
+  for (const e of errors) ctx.io.stderr(`${e}\n`);
+  return status || (errors.length ? 1 : 0);
 }
 
 export { CliError };

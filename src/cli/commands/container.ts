@@ -12,7 +12,7 @@ import { formatDockerDate, humanDuration } from '../../format/go-time.js';
 import { mainArgv, startAndRun, stopExitCode } from '../../sim/runtime.js';
 import { bool, int, list, str } from '../args.js';
 import { type CommandContext, type CommandSpec } from '../command.js';
-import { inspectWithTemplate, parseFilterFlags } from '../format-helpers.js';
+import { inspectCommand, parseFilterFlags } from '../format-helpers.js';
 import { renderOrFail } from './network.js';
 
 /** Runs `fn` per argument in its own transaction, printing the argument on success (Docker's pattern). */
@@ -263,19 +263,7 @@ const containerInspect: CommandSpec = {
   flags: [{ name: 'format', short: 'f', kind: 'string' }, { name: 'size', short: 's', kind: 'bool' }],
   args: { min: 1 },
   async run(ctx, p) {
-    const found: Array<Record<string, unknown>> = [];
-    const errors: string[] = [];
-    for (const ref of p.positionals) {
-      try {
-        found.push(ctx.host.read((engine) => containerJson(engine, engine.findContainer(ref))));
-      } catch (err) {
-        if (!(err instanceof EngineError)) throw err;
-        errors.push(`Error response from daemon: ${err.message}`);
-      }
-    }
-    const status = inspectWithTemplate(ctx, str(p, 'format'), found, containerView);
-    for (const e of errors) ctx.io.stderr(`${e}\n`);
-    return status || (errors.length ? 1 : 0);
+    return inspectCommand(ctx, p.positionals, str(p, 'format'), (engine, ref) => containerJson(engine, engine.findContainer(ref)), containerView);
   },
 };
 
@@ -287,32 +275,20 @@ const inspect: CommandSpec = {
   args: { min: 1 },
   async run(ctx, p) {
     const type = str(p, 'type');
-    const found: Array<Record<string, unknown>> = [];
-    const errors: string[] = [];
-    for (const ref of p.positionals) {
-      const obj = ctx.host.read((engine) => {
-        if (type === '' || type === 'container') {
-          try {
-            return containerJson(engine, engine.findContainer(ref));
-          } catch (err) {
-            if (!(err instanceof EngineError && err.kind === 'not-found')) throw err;
-          }
+    const lookup = (engine: Engine, ref: string): Record<string, unknown> => {
+      const kinds: Array<() => Record<string, unknown>> = [];
+      if (type === '' || type === 'container') kinds.push(() => containerJson(engine, engine.findContainer(ref)));
+      if (type === '' || type === 'network') kinds.push(() => networkJson(engine, engine.findNetwork(ref), { withContainers: true }));
+      for (const kind of kinds) {
+        try {
+          return kind();
+        } catch (err) {
+          if (!(err instanceof EngineError && err.kind === 'not-found')) throw err;
         }
-        if (type === '' || type === 'network') {
-          try {
-            return networkJson(engine, engine.findNetwork(ref), { withContainers: true });
-          } catch (err) {
-            if (!(err instanceof EngineError && err.kind === 'not-found')) throw err;
-          }
-        }
-        return undefined;
-      });
-      if (obj) found.push(obj);
-      else errors.push(`Error: No such object: ${ref}`);
-    }
-    const status = inspectWithTemplate(ctx, str(p, 'format'), found, containerView);
-    for (const e of errors) ctx.io.stderr(`${e}\n`);
-    return status || (errors.length ? 1 : 0);
+      }
+      throw new EngineError('not-found', `No such object: ${ref}`);
+    };
+    return inspectCommand(ctx, p.positionals, str(p, 'format'), lookup, containerView, (_ref, err) => (err.kind === 'not-found' ? `Error: ${err.message}` : `Error response from daemon: ${err.message}`));
   },
 };
 

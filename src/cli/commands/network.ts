@@ -12,7 +12,7 @@ import { formatGoTimeString, parseUntil } from '../../format/go-time.js';
 import { ipamConfigFromFlags } from '../../ipam/validate.js';
 import { bool, int, keyValues, list, str, type FlagSpec } from '../args.js';
 import { CliError, ExitError, type CommandContext, type CommandSpec } from '../command.js';
-import { inspectWithTemplate, parseFilterFlags } from '../format-helpers.js';
+import { inspectCommand, parseFilterFlags } from '../format-helpers.js';
 
 const FORMAT_FLAG: FlagSpec = { name: 'format', kind: 'string' };
 
@@ -130,19 +130,7 @@ const inspect: CommandSpec = {
   flags: [{ name: 'format', short: 'f', kind: 'string' }, { name: 'verbose', short: 'v', kind: 'bool' }],
   args: { min: 1 },
   async run(ctx, p) {
-    const found: Array<Record<string, unknown>> = [];
-    const errors: string[] = [];
-    for (const ref of p.positionals) {
-      try {
-        found.push(ctx.host.read((engine) => networkJson(engine, engine.findNetwork(ref), { withContainers: true })));
-      } catch (err) {
-        if (!(err instanceof EngineError)) throw err;
-        errors.push(err.message.trim());
-      }
-    }
-    const status = inspectWithTemplate(ctx, str(p, 'format'), found, typedNetwork);
-    for (const e of errors) ctx.io.stderr(`Error response from daemon: ${e}\n`);
-    return status || (errors.length ? 1 : 0);
+    return inspectCommand(ctx, p.positionals, str(p, 'format'), (engine, ref) => networkJson(engine, engine.findNetwork(ref), { withContainers: true }), typedNetwork);
   },
 };
 
