@@ -132,6 +132,24 @@ describe('inspect, exec, attach', () => {
     assert.deepEqual([fail.code, fail.err], [1, "ping: bad address 'two'\n"]);
   });
 
+  it('a connection from exec reaches a listener; busybox nc -l (even -lk, without -e) exits after one connection; httpd stays', async () => {
+    const cli = newCli();
+    await ok(cli, 'docker network create a');
+    await ok(cli, 'docker run -d --name once --network a alpine nc -l -p 8080');
+    await ok(cli, 'docker run -d --name keep --network a busybox httpd -f -p 8080');
+    await ok(cli, 'docker run -d --name local --network a alpine nc -lk -s 127.0.0.1 -p 8080');
+    await ok(cli, 'docker run -d --name client --network a alpine sleep 1d');
+    await ok(cli, 'docker exec client nc -z once 8080');
+    await ok(cli, 'docker exec client nc -z keep 8080');
+    const refused = await cli.run('docker exec client nc -z local 8080');
+    assert.equal(refused.code, 1);
+    const states = await ok(cli, 'docker ps -a --format "{{.Names}} {{.State}}"');
+    assert.match(states.out, /^once exited$/m);
+    assert.match(states.out, /^keep running$/m);
+    const gone = await cli.run('docker exec client nc -z once 8080');
+    assert.equal(gone.code, 1);
+  });
+
   it('attach gives an interactive shell; ctrl-p ctrl-q detaches; exit stops the container', async () => {
     const cli = newCli();
     await ok(cli, 'docker run -dit --name sh1 alpine ash');

@@ -1,19 +1,30 @@
 /**
- * `docker exec`, `docker attach` and the interactive shell of `run -it`: commands run against a
- * fresh read of the state (they never change it); only the shell's exit is a write.
+ * `docker exec`, `docker attach` and the interactive shell of `run -it`. Each command (each shell
+ * line) is one transaction: it reads the current state, and what it does to other containers
+ * (a busybox `nc -l` server exiting after one connection, access logs) is saved with it.
  */
 import { EngineError } from '../../core/errors.js';
 import { markExited, removeContainer } from '../../engine/containers.js';
 import { NetView } from '../../sim/netview.js';
 import { SimShell } from '../../sim/attach-shell.js';
-import { runCommand } from '../../sim/shell.js';
+import { applySimEffect } from '../../sim/runtime.js';
+import { runCommand, type ExecIo } from '../../sim/shell.js';
+import type { Engine } from '../../engine/engine.js';
+import type { ContainerRecord } from '../../engine/model.js';
 import { bool, type ParsedArgs } from '../args.js';
 import { CliError, type CommandContext, type CommandSpec } from '../command.js';
 
 const DETACH = '\x10\x11';
 
+/** Runs `fn` inside container `id` in one write transaction, applying the command's side effects. */
+function inContainer<T>(ctx: CommandContext, id: string, fn: (view: NetView, c: ContainerRecord, io: ExecIo) => T): T {
+  return ctx.host.write((engine: Engine) => {
+    const io: ExecIo = { stdout: (s) => ctx.io.stdout(s), stderr: (s) => ctx.io.stderr(s), effect: (e) => applySimEffect(engine, e) };
+    return fn(new NetView(engine), engine.containers.get(id)!, io);
+  });
+}
+
 export async function interactiveShell(ctx: CommandContext, id: string, opts: { autoRemove: boolean }): Promise<number> {
-  const io = { stdout: (s: string) => ctx.io.stdout(s), stderr: (s: string) => ctx.io.stderr(s) };
   for (;;) {
     const alive = ctx.host.read((engine) => engine.containers.get(id)?.status === 'running');
     if (!alive) return 0;
@@ -30,7 +41,7 @@ export async function interactiveShell(ctx: CommandContext, id: string, opts: { 
     else {
       // A pseudo-terminal echoes what is typed.
       ctx.io.stdout(`${line}\n`);
-      const res = ctx.host.read((engine) => new SimShell(new NetView(engine), engine.containers.get(id)!, io).runLine(line));
+      const res = inContainer(ctx, id, (view, c, io) => new SimShell(view, c, io).runLine(line));
       if (res.exited) exitCode = res.exitCode ?? 0;
     }
     if (exitCode !== undefined) {
@@ -69,7 +80,6 @@ const exec: CommandSpec = {
       ctx.io.stderr('the input device is not a TTY\n');
       return 1;
     }
-    const io = { stdout: (s: string) => ctx.io.stdout(s), stderr: (s: string) => ctx.io.stderr(s) };
     const interactiveShellCmd = bool(p, 'interactive') && argv.length === 1 && /^(\/bin\/)?(sh|ash|bash)$/.test(argv[0]);
     const id = ctx.host.read((engine) => {
       const c = engine.findContainer(ref);
@@ -83,11 +93,11 @@ const exec: CommandSpec = {
         const line = await ctx.io.readLine();
         if (line === null) return 0;
         ctx.io.stdout(`${line}\n`);
-        const res = ctx.host.read((engine) => new SimShell(new NetView(engine), engine.containers.get(id)!, io).runLine(line));
+        const res = inContainer(ctx, id, (view, c, io) => new SimShell(view, c, io).runLine(line));
         if (res.exited) return res.exitCode ?? 0;
       }
     }
-    return ctx.host.read((engine) => runCommand(new NetView(engine), engine.containers.get(id)!, argv, io));
+    return inContainer(ctx, id, (view, c, io) => runCommand(view, c, argv, io));
   },
 };
 
