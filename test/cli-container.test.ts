@@ -165,6 +165,30 @@ describe('inspect, exec, attach', () => {
     assert.deepEqual([again.code, again.err], [1, 'You cannot attach to a stopped container, start it first\n']);
   });
 
+  it('supports host, none and container: network modes, and legacy --link on the default bridge', async () => {
+    const cli = newCli();
+    await ok(cli, 'docker run -d --name db alpine sleep 1d');
+    await ok(cli, 'docker run -d --name app --link db:database alpine sleep 1d');
+    const link = await ok(cli, 'docker exec app ping -c 1 database');
+    assert.match(link.out, /^PING database \(172\.17\.0\.2\)/);
+    assert.match((await ok(cli, 'docker exec app cat /etc/hosts')).out, /^172\.17\.0\.2\tdatabase [0-9a-f]{12} db$/m);
+    const noLink = await cli.run('docker exec db ping -c 1 app');
+    assert.equal(noLink.err, "ping: bad address 'app'\n");
+    await ok(cli, 'docker run -d --name side --network container:db alpine sleep 1d');
+    const sideAddr = await ok(cli, 'docker exec side ip addr');
+    assert.match(sideAddr.out, /inet 172\.17\.0\.2\/16/);
+    await ok(cli, 'docker run -d --name iso --network none alpine sleep 1d');
+    const none = await cli.run('docker exec iso ping -c 1 172.17.0.2');
+    assert.equal(none.code, 1);
+    assert.doesNotMatch((await ok(cli, 'docker exec iso ip addr')).out, /eth0/);
+    await ok(cli, 'docker run -d --name hostnet --network host alpine sleep 1d');
+    assert.match((await ok(cli, 'docker exec hostnet ip addr')).out, /inet 10\.0\.2\.15\/24/);
+    const json = JSON.parse((await ok(cli, 'docker network inspect host')).out)[0];
+    assert.deepEqual(Object.values(json.Containers).map((c) => (c as { Name: string }).Name), ['hostnet']);
+    const connect = await cli.run('docker network connect bridge hostnet');
+    assert.equal(connect.err, 'Error response from daemon: container sharing network namespace with another container or host cannot be connected to any other network\n');
+  });
+
   it('keeps the profile chosen when the state was created', async () => {
     const cli = newCli({ profile: 'legacy' });
     await ok(cli, 'docker network ls');
