@@ -114,6 +114,8 @@ describe('handed cases (simulation)', () => {
     await ok(cli, 'docker run -d --name svc --network lan --ip 192.168.50.149 nginx:alpine');
     const ping = await cli.run('docker exec svc ping -c 1 -W 1 192.168.50.10');
     assert.equal(ping.code, 1);
+    const router = await cli.run('docker exec svc ping -c 1 -W 1 192.168.50.1');
+    assert.equal(router.code, 0, 'other machines on the LAN answer');
     cli.host.read((engine) => {
       const view = new NetView(engine);
       assert.equal(view.reachFromHost('192.168.50.149', 'tcp', 80).outcome, 'host-unreachable');

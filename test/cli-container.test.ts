@@ -68,6 +68,50 @@ describe('run and create', () => {
   });
 });
 
+describe('ports and start failures', () => {
+  it('refuses a host port that is already bound, and invalid port numbers', async () => {
+    const cli = newCli();
+    await ok(cli, 'docker run -d --name z7 -p 8080:80 nginx');
+    const clash = await cli.run('docker run -d --name z8 -p 8080:80 nginx');
+    assert.equal(clash.code, 125);
+    assert.match(clash.err, /^docker: Error response from daemon: failed to set up container networking: driver failed programming external connectivity on endpoint z8 \([0-9a-f]{64}\): Bind for 0\.0\.0\.0:8080 failed: port is already allocated\n/);
+    assert.equal((await ok(cli, 'docker ps -a --format "{{.Names}} {{.State}}"')).out, 'z8 created\nz7 running\n');
+    await ok(cli, 'docker run -d --name z9 -p 8081:80 nginx');
+    const bad = await cli.run('docker run -d -p 99999:80 nginx');
+    assert.deepEqual([bad.code, bad.err], [125, "docker: Invalid hostPort: 99999\n\nRun 'docker run --help' for more information\n"]);
+    const badC = await cli.run('docker run -d -p 70000 nginx');
+    assert.deepEqual([badC.code, badC.err], [125, "docker: Invalid containerPort: 70000\n\nRun 'docker run --help' for more information\n"]);
+    assert.equal((await ok(cli, 'docker ps -aq')).out.trim().split('\n').length, 3);
+  });
+
+  it('programs no port mapping for a container only on an internal network', async () => {
+    const cli = newCli();
+    await ok(cli, 'docker network create --internal testnet');
+    await ok(cli, 'docker run -d --name testcon --network testnet -p 127.0.0.1:80:80 nginx:alpine');
+    assert.equal((await ok(cli, 'docker ps --format {{.Ports}}')).out, '80/tcp\n');
+    assert.equal((await ok(cli, `docker inspect -f '{{json .NetworkSettings.Ports}}' testcon`)).out, '{"80/tcp":null}\n');
+  });
+
+  it('fails like runc for a missing executable (exit 127) and keeps the created container', async () => {
+    const cli = newCli();
+    const r = await cli.run('docker run --name nobin alpine nosuchbinary');
+    assert.equal(r.code, 127);
+    assert.equal(r.err, 'docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "nosuchbinary": executable file not found in $PATH: unknown\n\nRun \'docker run --help\' for more information\n');
+    assert.equal((await ok(cli, 'docker ps -a --format "{{.Names}} {{.State}}"')).out, 'nobin created\n');
+  });
+
+  it('keeps a removed network in a stopped container and names it when start fails', async () => {
+    const cli = newCli();
+    await ok(cli, 'docker network create lapine-net');
+    await ok(cli, 'docker run -d --name a3 --network lapine-net alpine sleep 1d');
+    await ok(cli, 'docker stop a3');
+    assert.equal((await ok(cli, 'docker network prune -f')).out, 'Deleted Networks:\nlapine-net\n\n');
+    assert.equal((await ok(cli, `docker inspect -f '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}' a3`)).out, 'lapine-net\n');
+    const start = await cli.run('docker start a3');
+    assert.equal(start.err, 'Error response from daemon: failed to set up container networking: network lapine-net not found\nError: failed to start containers: a3\n');
+  });
+});
+
 describe('ps, stop, start, rm', () => {
   it('prints the ps table like docker 28', async () => {
     const cli = newCli();

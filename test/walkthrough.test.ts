@@ -13,13 +13,27 @@ import { EngineHost } from '../src/cli/engine-host.js';
 import { MemoryStore } from '../src/store/store.js';
 import { SeededRandom, SteppingClock } from '../src/core/ports.js';
 
+/** A class-based Io, like the process one: its methods live on the prototype. */
+class CollectingIo {
+  out = '';
+  readonly stdinIsTty = false;
+  stdout(s: string): void {
+    this.out += s;
+  }
+  stderr(s: string): void {
+    this.out += s;
+  }
+  async readLine(): Promise<string | null> {
+    return null;
+  }
+}
+
 async function tutorialOutput(): Promise<string> {
-  let out = '';
-  const io = { stdinIsTty: false, stdout: (s: string) => void (out += s), stderr: (s: string) => void (out += s), readLine: async () => null };
+  const io = new CollectingIo();
   const host = new EngineHost({ store: new MemoryStore(), clock: new SteppingClock(0n), random: new SeededRandom(5) });
   const code = await dispatch({ io, host, env: {} }, ['tutorial', '--sim']);
   assert.equal(code, 0);
-  return out;
+  return io.out;
 }
 
 /** The output of the step starting with `$ docker <command>` up to the next step. */

@@ -131,6 +131,6 @@ export function reportError(ctx: CommandContext, err: unknown, spec?: CommandSpe
     return 1;
   }
   const message = err instanceof Error ? err.message : String(err);
-  ctx.io.stderr(`${spec ? spec.path.split(' ')[0] : 'crosstalk'}: ${message}\n`);
+  ctx.io.stderr(`crosstalk: ${message}\n`);
   return 1;
 }

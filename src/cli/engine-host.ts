@@ -2,7 +2,6 @@
  * Where the CLI's engine lives: loaded from a store for each transaction, so every command (or
  * every per-argument request, as Docker's CLI makes) is one atomic read-modify-write.
  */
-import { EngineError } from '../core/errors.js';
 import { SeededRandom, SteppingClock, type Clock, type Random } from '../core/ports.js';
 import { Engine } from '../engine/engine.js';
 import type { HostModel } from '../engine/model.js';
@@ -42,9 +41,8 @@ export class EngineHost {
     const deps = this.deps(state);
     if (!state) return Engine.fresh(deps, { profile: this.opts.profile ?? 'default', host: this.opts.host });
     if (this.opts.profile && state.profile !== this.opts.profile) {
-      throw new EngineError(
-        'invalid-parameter',
-        `the state was created with --compat ${state.profile}; it cannot be used with --compat ${this.opts.profile} (run 'crosstalk reset' to start over)`,
+      throw new Error(
+        `the state was created with --compat ${state.profile}; it cannot be used with --compat ${this.opts.profile} (run 'crosstalk reset --compat ${this.opts.profile}' to start over)`,
       );
     }
     return new Engine(state, deps);

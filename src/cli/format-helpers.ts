@@ -2,7 +2,7 @@
  * Shared output plumbing: `--filter key=value` flags, and Docker's inspect printing (indented
  * JSON array, `json`, or a template run against the typed object first and the raw JSON second).
  */
-import { executeTemplate, parseJsonUseNumber, parseTemplate, TemplateError } from '../format/index.js';
+import { executeTemplate, GoStruct, goTyped, parseJsonUseNumber, parseTemplate, TemplateError } from '../format/index.js';
 import { EngineError } from '../core/errors.js';
 import type { Engine } from '../engine/engine.js';
 import { CliError, type CommandContext } from './command.js';
@@ -95,6 +95,31 @@ export function inspectCommand(
   const status = inspectWithTemplate(ctx, format, found, typed);
   for (const e of errors) ctx.io.stderr(`${e}\n`);
   return status || (errors.length ? 1 : 0);
+}
+
+/** JSON keys whose values are Go maps in Docker's types (everything else object-shaped is a struct). */
+const GO_MAP_KEYS = new Set([
+  'Labels', 'Options', 'Networks', 'Ports', 'ExposedPorts', 'Volumes', 'PortBindings', 'Config.LogConfig', 'DriverOpts',
+  'Containers', 'AuxiliaryAddresses', 'Sysctls', 'StorageOpt', 'Tmpfs', 'Data',
+]);
+
+const STRING_MAP_KEYS = new Set(['Labels', 'Options', 'DriverOpts', 'AuxiliaryAddresses', 'Sysctls', 'StorageOpt', 'Tmpfs', 'Data']);
+
+/**
+ * The typed view docker's templates see first: JSON objects become Go structs with fields in
+ * declaration order (so `{{json .NetworkSettings}}` keeps Docker's order), maps stay maps, and
+ * the top-level `Id` is the Go field `ID`.
+ */
+export function typedView(raw: unknown, key = '', typeName = '*container.InspectResponse'): unknown {
+  if (Array.isArray(raw)) return raw.map((v) => typedView(v));
+  if (raw === null || typeof raw !== 'object') return raw;
+  const obj = raw as Record<string, unknown>;
+  if (STRING_MAP_KEYS.has(key)) return goTyped({ ...(obj as Record<string, string>) }, 'map[string]string');
+  if (GO_MAP_KEYS.has(key)) return Object.fromEntries(Object.entries(obj).map(([k, v]) => [k, typedView(v)]));
+  return new GoStruct(
+    typeName,
+    Object.entries(obj).map(([k, v]): [string, unknown] | [string, unknown, string] => (k === 'Id' ? ['ID', v, 'Id'] : [k, typedView(v, k, k)])),
+  );
 }
 
 export { CliError };

@@ -8,6 +8,7 @@ import { parseArgs } from './args.js';
 import { reportError, runCommand, type CommandContext, type CommandSpec } from './command.js';
 import { ATTACH_COMMANDS } from './commands/attach.js';
 import { CONTAINER_COMMANDS, CONTAINER_GROUP_EXTRA } from './commands/container.js';
+import { EXPLAIN_COMMANDS } from './commands/explain.js';
 import { HOST_COMMANDS } from './commands/host.js';
 import { networkGroup } from './commands/network.js';
 import { RUN_COMMANDS } from './commands/run.js';
@@ -15,7 +16,7 @@ import { swarmGroup } from './commands/swarm.js';
 
 export const VERSION = '0.1.0';
 
-const TOP_LEVEL: Record<string, CommandSpec> = { ...RUN_COMMANDS, ...CONTAINER_COMMANDS, ...ATTACH_COMMANDS, ...HOST_COMMANDS };
+const TOP_LEVEL: Record<string, CommandSpec> = { ...RUN_COMMANDS, ...CONTAINER_COMMANDS, ...ATTACH_COMMANDS, ...HOST_COMMANDS, ...EXPLAIN_COMMANDS };
 
 const CONTAINER_GROUP: Record<string, CommandSpec> = { ...RUN_COMMANDS, ...CONTAINER_COMMANDS, ...ATTACH_COMMANDS, ...CONTAINER_GROUP_EXTRA };
 
@@ -42,6 +43,7 @@ Container commands:
   container   Manage containers
 
 crosstalk commands:
+  explain     Explain why FROM can or cannot reach TO[:PORT] (FROM may be "host")
   tutorial    Replay the Docker networking walk-through (--sim)
   host        Show or set the simulated host (addresses, routes, nameservers)
   reset       Forget all networks and containers
@@ -103,7 +105,7 @@ export async function dispatch(ctx: CommandContext, argv: string[]): Promise<num
     }
     const spec = TOP_LEVEL[cmd];
     if (!spec) {
-      ctx.io.stderr(`docker: unknown command: docker ${cmd}\n\nRun 'docker --help' for more information\n`);
+      ctx.io.stderr(`crosstalk: unknown command: crosstalk ${cmd}\n\nRun 'crosstalk --help' for more information\n`);
       return 1;
     }
     return await run(spec, rest);

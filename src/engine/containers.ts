@@ -41,9 +41,10 @@ function validateEndpointRequest(engine: Engine, net: NetworkRecord | undefined,
   if (req.mac && !isValidMac(req.mac)) throw invalidParameter(`invalid MAC address: ${req.mac}`);
 }
 
-function toEndpointConfig(networkId: string, req: EndpointRequest): EndpointConfig {
+function toEndpointConfig(net: NetworkRecord, req: EndpointRequest): EndpointConfig {
   return {
-    networkId,
+    networkId: net.id,
+    networkName: net.name,
     aliases: [...(req.aliases ?? [])],
     ipv4: req.ipv4 || undefined,
     ipv6: req.ipv6 || undefined,
@@ -96,7 +97,7 @@ export function createContainer(engine: Engine, req: ContainerCreateRequest): Co
     if (primary) {
       if (primary.driver === 'host' && (primaryReq.ipv4 || primaryReq.ipv6)) throw invalidParameter('user specified IP address is supported on user defined networks only');
       validateEndpointRequest(engine, primary, primaryReq);
-      networks.push(toEndpointConfig(primary.id, primaryReq));
+      networks.push(toEndpointConfig(primary, primaryReq));
     }
     if (primary && (primary.driver === 'host' || primary.driver === 'null') && Object.keys(endpointReqs).length > 0) {
       throw invalidParameter('container sharing network namespace with another container or host cannot be connected to any other network');
@@ -105,7 +106,7 @@ export function createContainer(engine: Engine, req: ContainerCreateRequest): Co
       const net = engine.findNetwork(ref);
       validateEndpointRequest(engine, net, epReq);
       if (networks.some((n) => n.networkId === net.id)) continue;
-      networks.push(toEndpointConfig(net.id, epReq));
+      networks.push(toEndpointConfig(net, epReq));
     }
     for (const l of req.links ?? []) {
       if (primary && primary.predefined && primary.name === 'bridge') engine.findContainer(l.split(':')[0]);
@@ -248,16 +249,22 @@ export function startContainer(engine: Engine, ref: string): ContainerRecord {
   if (container.pendingNetworkRef) {
     const net = engine.networksByName.get(container.pendingNetworkRef);
     if (!net) throw notFound(`failed to set up container networking: network ${container.pendingNetworkRef} not found`);
-    container.networks.unshift(toEndpointConfig(net.id, {}));
+    container.networks.unshift(toEndpointConfig(net, {}));
     container.pendingNetworkRef = undefined;
   }
   const undo: Array<() => void> = [];
   try {
     for (const cfg of container.networks) {
       const net = engine.networks.get(cfg.networkId);
-      if (!net) throw notFound(`failed to set up container networking: network ${cfg.networkId} not found`);
+      if (!net) throw notFound(`failed to set up container networking: network ${cfg.networkName ?? cfg.networkId} not found`);
       undo.push(joinNetwork(engine, container, cfg));
     }
+  } catch (err) {
+    for (const u of undo.reverse()) u();
+    throw err;
+  }
+  try {
+    checkPortBindings(engine, container);
   } catch (err) {
     for (const u of undo.reverse()) u();
     throw err;
@@ -268,6 +275,39 @@ export function startContainer(engine: Engine, ref: string): ContainerRecord {
   container.startedAt = engine.now();
   if (!container.sandboxId) container.sandboxId = engine.newId();
   return container;
+}
+
+/**
+ * Docker programs published ports only through a bridge network with external access; on
+ * internal-only containers `-p` is recorded but nothing is bound.
+ */
+export function bindingsProgrammed(engine: Engine, c: ContainerRecord): boolean {
+  return c.endpoints.some((ep) => {
+    const n = engine.networks.get(ep.networkId);
+    return !!n && n.driver === 'bridge' && !n.internal;
+  });
+}
+
+function hostIpsOverlap(a: string, b: string): boolean {
+  const any = (ip: string) => ip === '' || ip === '0.0.0.0' || ip === '::';
+  return any(a) || any(b) || a === b;
+}
+
+/** A host port can be bound once per address (docker-proxy's bind fails otherwise). */
+function checkPortBindings(engine: Engine, container: ContainerRecord): void {
+  if (!bindingsProgrammed(engine, container)) return;
+  for (const b of container.portBindings) {
+    for (const other of engine.containers.values()) {
+      if (other === container || other.status !== 'running' || !bindingsProgrammed(engine, other)) continue;
+      const clash = other.portBindings.find((o) => o.hostPort === b.hostPort && o.protocol === b.protocol && hostIpsOverlap(o.hostIp, b.hostIp));
+      if (!clash) continue;
+      const ep = container.endpoints[0];
+      throw new EngineError(
+        'internal',
+        `failed to set up container networking: driver failed programming external connectivity on endpoint ${container.name} (${ep?.id ?? ''}): Bind for ${b.hostIp || '0.0.0.0'}:${b.hostPort} failed: port is already allocated`,
+      );
+    }
+  }
 }
 
 /** The process ended (stop, kill, or a command that finished): release the endpoints. */
@@ -317,7 +357,7 @@ export function connectContainer(engine: Engine, netRef: string, ctrRef: string,
     throw forbidden(`endpoint with name ${container.name} already exists in network ${net.name}`);
   }
   validateEndpointRequest(engine, net, req);
-  const cfg = toEndpointConfig(net.id, req);
+  const cfg = toEndpointConfig(net, req);
   container.networks.push(cfg);
   if (container.status !== 'running') return;
   try {

@@ -4,7 +4,7 @@
  * Go maps (Containers, Options, Labels, Networks) are emitted with sorted keys, as encoding/json does.
  */
 import { formatRfc3339Nano } from '../format/go-time.js';
-import { netnsOwner } from './containers.js';
+import { bindingsProgrammed, netnsOwner } from './containers.js';
 import type { Engine } from './engine.js';
 import type { ContainerRecord, EndpointConfig, EndpointRecord, NetworkRecord } from './model.js';
 
@@ -79,10 +79,11 @@ function endpointSettings(engine: Engine, c: ContainerRecord, cfg: EndpointConfi
   return out;
 }
 
-function portsJson(c: ContainerRecord): Record<string, unknown> {
+function portsJson(engine: Engine, c: ContainerRecord): Record<string, unknown> {
   if (c.status !== 'running') return {};
   const out: Record<string, unknown> = {};
   for (const p of c.exposedPorts) out[p] = null;
+  if (!bindingsProgrammed(engine, c)) return sortedObject(out);
   for (const b of c.portBindings) {
     const key = `${b.containerPort}/${b.protocol}`;
     const list = (Array.isArray(out[key]) ? out[key] : []) as Array<{ HostIp: string; HostPort: string }>;
@@ -101,8 +102,9 @@ export function containerJson(engine: Engine, c: ContainerRecord): Record<string
   if (!c.networkMode.startsWith('container:')) {
     for (const cfg of c.networks) {
       const net = engine.networks.get(cfg.networkId);
-      if (!net) continue;
-      networks[net.name] = endpointSettings(engine, c, cfg, c.endpoints.find((e) => e.networkId === cfg.networkId));
+      const name = net?.name ?? cfg.networkName;
+      if (!name) continue;
+      networks[name] = endpointSettings(engine, c, cfg, c.endpoints.find((e) => e.networkId === cfg.networkId));
     }
   }
   const bridgeEp = c.endpoints.find((e) => engine.networks.get(e.networkId)?.name === 'bridge' && engine.networks.get(e.networkId)?.predefined);
@@ -198,7 +200,7 @@ export function containerJson(engine: Engine, c: ContainerRecord): Record<string
       Bridge: '',
       SandboxID: running ? owner.sandboxId : '',
       SandboxKey: running ? `/var/run/docker/netns/${owner.sandboxId.slice(0, 12)}` : '',
-      Ports: portsJson(c),
+      Ports: portsJson(engine, c),
       HairpinMode: false,
       LinkLocalIPv6Address: '',
       LinkLocalIPv6PrefixLen: 0,

@@ -34,6 +34,8 @@ export interface NetworkRecord {
 /** What a container asked for on one network; kept while the container is stopped. */
 export interface EndpointConfig {
   networkId: string;
+  /** Name at connect time: shown (and reported at start) if the network is removed meanwhile. */
+  networkName?: string;
   aliases: string[];
   ipv4?: string;
   ipv6?: string;
@@ -142,6 +144,6 @@ export const DEFAULT_HOST: HostModel = Object.freeze({
   routes: [{ destination: '0.0.0.0/0', via: '10.0.2.2' }],
   nameservers: ['10.0.2.3'],
   searchDomains: [],
-  externalHosts: { 'example.com': '93.184.215.14', 'registry.npmjs.org': '104.16.1.34' },
+  externalHosts: { 'example.com': '93.184.215.14', 'google.com': '142.250.74.46', 'dns.google': '8.8.8.8', 'registry.npmjs.org': '104.16.1.34' },
   hostId: 'crosstalk-simulated-host',
 }) as HostModel;

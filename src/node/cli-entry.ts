@@ -6,6 +6,14 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import { defaultStateDir } from './state-dir.js';
 import { ProcessIo } from './stdio.js';
 
+// `crosstalk … | head` closes the pipe early: stop quietly, as other CLIs do.
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw err;
+  });
+}
+
 async function main(): Promise<number> {
   const io = new ProcessIo();
   const global = parseGlobal(process.argv.slice(2));
@@ -19,7 +27,9 @@ async function main(): Promise<number> {
     store = new SqliteStore(defaultStateDir(process.env));
     const seed = process.env.CROSSTALK_SEED ? Number(process.env.CROSSTALK_SEED) : undefined;
     const host = new EngineHost({ store, clock: systemClock, random: new CryptoRandom(), profile: compat, seed });
-    return await dispatch({ io, host, env: process.env }, global.rest);
+    // `crosstalk --compat legacy reset` resets into the legacy profile.
+    const env = { ...process.env, CROSSTALK_COMPAT_GLOBAL: global.compat };
+    return await dispatch({ io, host, env }, global.rest);
   } catch (err) {
     io.stderr(`crosstalk: ${(err as Error).message}\n`);
     return 1;

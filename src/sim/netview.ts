@@ -5,7 +5,7 @@
  */
 import { parseCidr, parseIp, cidrContains } from '../ipam/ip.js';
 import { shuffle } from '../core/ports.js';
-import { endpointsByPriority, netnsOwner } from '../engine/containers.js';
+import { bindingsProgrammed, endpointsByPriority, netnsOwner } from '../engine/containers.js';
 import { iccEnabled, type Engine } from '../engine/engine.js';
 import type { ContainerRecord, EndpointRecord, NetworkRecord } from '../engine/model.js';
 import { listenersOf, type Listener } from './listeners.js';
@@ -202,12 +202,7 @@ export class NetView {
   publishedBindings(): Array<{ container: ContainerRecord; hostIp: string; hostPort: number; containerPort: number; protocol: 'tcp' | 'udp' }> {
     const out: Array<{ container: ContainerRecord; hostIp: string; hostPort: number; containerPort: number; protocol: 'tcp' | 'udp' }> = [];
     for (const c of this.engine.containers.values()) {
-      if (c.status !== 'running' || c.portBindings.length === 0) continue;
-      const external = c.endpoints.some((ep) => {
-        const n = this.network(ep.networkId);
-        return !n.internal && n.driver === 'bridge';
-      });
-      if (!external) continue;
+      if (c.status !== 'running' || c.portBindings.length === 0 || !bindingsProgrammed(this.engine, c)) continue;
       for (const b of c.portBindings) out.push({ container: c, ...b });
     }
     return out;
@@ -250,6 +245,9 @@ export class NetView {
       }
       if (pool.gateway(ip.family) === dst && net.driver === 'bridge') return this.toHost(dst, proto, port, `${via}; it is the host's gateway address`);
       const peer = this.endpointWithAddress(net, dst);
+      if (!peer && net.driver === 'macvlan' && (pool.gateway(ip.family) === dst || Object.values(this.engine.host.externalHosts).includes(dst))) {
+        return { outcome: 'ok', targetKind: 'external', reason: `${via}; ${dst} is another machine on the LAN behind the macvlan parent interface` };
+      }
       if (!peer) return { outcome: 'host-unreachable', targetKind: 'none', reason: `${via}, but no running container has that address (nothing answers ARP)` };
       if (!iccEnabled(net)) return { outcome: 'timeout', target: peer.container, targetKind: 'container', reason: `${via}, but inter-container traffic is disabled on ${net.name} (com.docker.network.bridge.enable_icc=false)` };
       return this.deliver(peer.container, proto, port, via, dst);

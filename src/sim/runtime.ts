@@ -10,7 +10,8 @@ import type { ContainerRecord } from '../engine/model.js';
 import { findImage } from '../engine/images.js';
 import { NetView } from './netview.js';
 import { runMain } from './process.js';
-import type { ExecIo, SimEffect } from './shell.js';
+import { commandAvailable, type ExecIo, type SimEffect } from './shell.js';
+import { EngineError } from '../core/errors.js';
 
 export interface StartOutcome {
   container: ContainerRecord;
@@ -28,6 +29,14 @@ export function mainArgv(c: ContainerRecord): string[] {
 }
 
 export function startAndRun(engine: Engine, ref: string, io?: ExecIo): StartOutcome {
+  const target = engine.findContainer(ref);
+  const argv0 = mainArgv(target)[0];
+  if (argv0 && !commandAvailable(target, argv0)) {
+    throw new EngineError(
+      'internal',
+      `failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "${argv0}": executable file not found in $PATH: unknown`,
+    );
+  }
   const container = startContainer(engine, ref);
   // runMain runs the main command once as PID 1 (servers keep running; output of the steps
   // before them, e.g. `npm install && http-server`, is kept). It decides service vs one-shot

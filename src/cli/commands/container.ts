@@ -3,7 +3,7 @@
  * logs — with docker CLI 28.2's output conventions.
  */
 import { EngineError } from '../../core/errors.js';
-import { removeContainer, stopContainer } from '../../engine/containers.js';
+import { bindingsProgrammed, removeContainer, stopContainer } from '../../engine/containers.js';
 import type { Engine } from '../../engine/engine.js';
 import { containerJson, networkJson } from '../../engine/inspect.js';
 import type { ContainerRecord } from '../../engine/model.js';
@@ -12,7 +12,7 @@ import { formatDockerDate, humanDuration } from '../../format/go-time.js';
 import { mainArgv, startAndRun, stopExitCode } from '../../sim/runtime.js';
 import { bool, int, list, str } from '../args.js';
 import { type CommandContext, type CommandSpec } from '../command.js';
-import { inspectCommand, parseFilterFlags } from '../format-helpers.js';
+import { inspectCommand, parseFilterFlags, typedView } from '../format-helpers.js';
 import { renderOrFail } from './network.js';
 
 /** Runs `fn` per argument in its own transaction, printing the argument on success (Docker's pattern). */
@@ -152,11 +152,11 @@ function ellipsis(s: string, max: number): string {
   return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-export function portsSummary(c: ContainerRecord): string {
+export function portsSummary(engine: Engine, c: ContainerRecord): string {
   if (c.status !== 'running') return '';
   const parts: string[] = [];
   const published = new Set<string>();
-  for (const b of c.portBindings) {
+  for (const b of bindingsProgrammed(engine, c) ? c.portBindings : []) {
     const target = `${b.containerPort}/${b.protocol}`;
     published.add(target);
     if (b.hostIp === '' || b.hostIp === '0.0.0.0') parts.push(`0.0.0.0:${b.hostPort}->${target}`, `[::]:${b.hostPort}->${target}`);
@@ -181,7 +181,7 @@ function psRow(engine: Engine, c: ContainerRecord, now: bigint, noTrunc: boolean
     Command: () => quote(noTrunc ? command : ellipsis(command, 20)),
     CreatedAt: () => formatDockerDate((BigInt(c.created) / 1_000_000_000n) * 1_000_000_000n),
     RunningFor: () => `${humanDuration(now - BigInt(c.created))} ago`,
-    Ports: () => portsSummary(c),
+    Ports: () => portsSummary(engine, c),
     State: () => c.status,
     Status: () => statusText(c, now),
     Size: () => '0B',
@@ -190,7 +190,7 @@ function psRow(engine: Engine, c: ContainerRecord, now: bigint, noTrunc: boolean
     Label: { params: ['string'], fn: (k: unknown) => c.labels[k as string] ?? '' },
     Mounts: () => '',
     LocalVolumes: () => '0',
-    Networks: () => c.networks.map((n) => engine.networks.get(n.networkId)?.name).filter(Boolean).join(','),
+    Networks: () => c.networks.map((n) => engine.networks.get(n.networkId)?.name ?? n.networkName).filter(Boolean).join(','),
   });
 }
 
@@ -251,9 +251,9 @@ const ps: CommandSpec = {
   },
 };
 
-/** Raw container JSON, plus the Go field name `ID` that typed templates use. */
-function containerView(raw: Record<string, unknown>): Record<string, unknown> {
-  return { ...raw, ID: raw.Id };
+/** The typed (Go struct) view of a container or network inspect object. */
+function containerView(raw: Record<string, unknown>): unknown {
+  return typedView(raw);
 }
 
 const containerInspect: CommandSpec = {

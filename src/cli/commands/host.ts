@@ -84,7 +84,7 @@ const reset: CommandSpec = {
   flags: [{ name: 'compat', kind: 'string' }],
   args: { none: true },
   async run(ctx, p) {
-    const compat = str(p, 'compat') || 'default';
+    const compat = str(p, 'compat') || ctx.env.CROSSTALK_COMPAT_GLOBAL || 'default';
     if (compat !== 'default' && compat !== 'legacy') throw new CliError(`invalid --compat "${compat}": expected default or legacy`);
     ctx.host.reset(compat);
     return 0;
@@ -102,7 +102,8 @@ export async function runTutorial(ctx: CommandContext, opts: { seed: number }): 
     seed: opts.seed,
   });
   tutorialHost.reset('legacy');
-  const quiet = { ...ctx.io, stdout: () => {}, stderr: (s: string) => ctx.io.stderr(s) };
+  // Io implementations may be classes: wrap their methods, never spread them.
+  const quiet = { stdinIsTty: false, stdout: () => {}, stderr: (s: string) => ctx.io.stderr(s), readLine: async () => null };
   for (const project of LEFTOVER_COMPOSE_PROJECTS) {
     const code = await dispatch({ ...ctx, io: quiet, host: tutorialHost }, leftoverNetworkArgv(project));
     if (code !== 0) return code;
@@ -112,7 +113,12 @@ export async function runTutorial(ctx: CommandContext, opts: { seed: number }): 
     if (!step.argv) continue;
     ctx.io.stdout(`$ docker ${step.argv.map(shellQuote).join(' ')}\n`);
     const input = [...(step.input ?? [])];
-    const io = { ...ctx.io, stdinIsTty: false, readLine: async () => (input.length ? input.shift()! : null) };
+    const io = {
+      stdinIsTty: false,
+      stdout: (s: string) => ctx.io.stdout(s),
+      stderr: (s: string) => ctx.io.stderr(s),
+      readLine: async () => (input.length ? input.shift()! : null),
+    };
     await dispatch({ ...ctx, io, host: tutorialHost }, step.argv);
   }
   return 0;

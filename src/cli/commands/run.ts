@@ -57,6 +57,9 @@ export function parsePublish(spec: string, taken: Set<number>): PortBinding[] {
   const hostIp = (m[1] ?? '').replace(/^\[|\]$/g, '');
   const containerPort = Number(m[4]);
   const protocol = (m[5] ?? 'tcp') as 'tcp' | 'udp';
+  // go-connections nat.ParsePortSpec texts
+  if (containerPort < 1 || containerPort > 65535) throw new CliError(`Invalid containerPort: ${m[4]}`, 125);
+  for (const hp of [m[2], m[3]]) if (hp && (Number(hp) > 65535 || (Number(hp) < 1 && hp !== '0'))) throw new CliError(`Invalid hostPort: ${hp}`, 125);
   let hostPort = m[2] ? Number(m[2]) : 0;
   if (m[3]) {
     const end = Number(m[3]);
@@ -133,7 +136,8 @@ export function createRequest(p: ParsedArgs, takenPorts: Set<number>): Container
 function runError(ctx: CommandContext, err: unknown, path: string): never {
   if (err instanceof EngineError) {
     ctx.io.stderr(`docker: Error response from daemon: ${err.message.trim()}\n\nRun '${path} --help' for more information\n`);
-    throw new ExitError(125);
+    // The docker CLI's exit codes for start failures: 127 not found, 126 not executable.
+    throw new ExitError(/executable file not found|no such file or directory/.test(err.message) ? 127 : /permission denied/.test(err.message) ? 126 : 125);
   }
   if (err instanceof CliError) {
     ctx.io.stderr(`docker: ${err.message}\n\nRun '${path} --help' for more information\n`);
