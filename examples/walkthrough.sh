@@ -50,6 +50,9 @@ docker network inspect alpine-net
 say "alpine1 reaches alpine2 and alpine4 by name, but not alpine3 (another network), not even by IP"
 printf 'ping -c 2 alpine2\nping -c 2 alpine4\nping -c 2 alpine1\nping -c 2 alpine3\nping -c 2 -W 1 172.17.0.2\n%s\n' "$detach" \
   | docker container attach alpine1
+say "Why? crosstalk explains"
+printf '$ crosstalk explain alpine1 alpine3\n'
+$crosstalk explain alpine1 alpine3
 say "alpine4 is on both networks: it reaches alpine3 by IP on bridge, but not by name"
 printf 'ping -c 2 alpine1\nping -c 2 alpine3\nping -c 2 172.17.0.2\n%s\n' "$detach" | docker container attach alpine4
 
@@ -61,7 +64,7 @@ docker network inspect lapine-net
 docker exec alpine4 ping -c 2 alpine3
 docker exec alpine4 ping -c 2 alpine2
 
-say "6. Why could they not talk? A stopped container has no address and its name no longer resolves"
+say "Why could they not talk? A stopped container has no address and its name no longer resolves"
 docker container stop alpine2
 docker exec alpine1 ping -c 1 alpine2
 docker start alpine2

@@ -1,6 +1,7 @@
-// Node 20's test runner does not expand globs: find the test files and pass them explicitly.
-import { spawnSync } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
+// Runs every *.test.ts with node's test runner. Node 20 does not expand globs, so the files are
+// found here. The full TAP goes to test-results.tap; the terminal gets failures and the summary.
+import { spawn } from 'node:child_process';
+import { createWriteStream, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 function find(dir, out = []) {
@@ -15,5 +16,42 @@ function find(dir, out = []) {
 const files = [...find('src'), ...find('test')].sort();
 const filter = process.argv.slice(2);
 const selected = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
-const res = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...selected], { stdio: 'inherit' });
-process.exit(res.status ?? 1);
+const verbose = process.env.TEST_VERBOSE === '1';
+const tap = createWriteStream('test-results.tap');
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=2', ...selected], {
+  stdio: ['ignore', 'pipe', 'inherit'],
+});
+
+let buffer = '';
+let inFailure = false;
+const counts = {};
+child.stdout.on('data', (chunk) => {
+  tap.write(chunk);
+  buffer += chunk;
+  let nl;
+  while ((nl = buffer.indexOf('\n')) >= 0) {
+    const line = buffer.slice(0, nl);
+    buffer = buffer.slice(nl + 1);
+    if (verbose) {
+      console.log(line);
+      continue;
+    }
+    // Top-level summary lines, e.g. "# pass 12".
+    const m = /^# (tests|suites|pass|fail|cancelled|skipped|todo|duration_ms) (\S+)$/.exec(line);
+    if (m) {
+      counts[m[1]] = m[2];
+      console.log(line);
+      continue;
+    }
+    if (/^\s*not ok /.test(line)) inFailure = true;
+    else if (/^\s*ok /.test(line)) inFailure = false;
+    if (inFailure) console.log(line);
+  }
+});
+
+child.on('close', (code) => {
+  tap.end();
+  console.log(`${files.length === selected.length ? 'all' : selected.length} test files; full TAP in test-results.tap`);
+  console.log(`${counts.pass ?? 0} passed, ${counts.fail ?? 0} failed${counts.skipped && counts.skipped !== '0' ? `, ${counts.skipped} skipped` : ''}`);
+  process.exit(code ?? 1);
+});

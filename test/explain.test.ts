@@ -25,7 +25,7 @@ describe('crosstalk explain', () => {
     assert.equal(no.code, 1);
     assert.match(no.out, /alpine3 is on bridge; alpine1 shares none of them/);
     assert.match(no.out, /NO: alpine1 cannot resolve alpine3\n/);
-    assert.match(no.out, /fix: put both on a user-defined network/);
+    assert.match(no.out, /fix: docker network connect alpine-net alpine3\n/);
     const byIp = await cli.run('crosstalk explain alpine1 172.17.0.2');
     assert.match(byIp.out, /Docker isolates different bridge networks/);
     assert.match(byIp.out, /fix: docker network connect bridge alpine1/);

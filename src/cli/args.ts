@@ -13,6 +13,8 @@ export interface FlagSpec {
   commaSplit?: boolean;
   /** Shown in help; `hidden` flags are accepted but not listed. */
   hidden?: boolean;
+  /** One line of help (crosstalk's own commands; docker commands use Docker's verbatim help). */
+  description?: string;
 }
 
 export interface ParsedArgs {

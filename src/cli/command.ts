@@ -76,10 +76,12 @@ export function helpText(spec: CommandSpec): string {
   const visible = spec.flags.filter((f) => !f.hidden);
   if (visible.length) {
     lines.push('Options:');
-    for (const f of visible) {
+    const heads = visible.map((f) => {
       const type = f.kind === 'bool' ? '' : f.kind === 'list' ? ' list' : f.kind === 'int' ? ' int' : ' string';
-      lines.push(`  ${f.short ? `-${f.short}, ` : '    '}--${f.name}${type}`);
-    }
+      return `  ${f.short ? `-${f.short}, ` : '    '}--${f.name}${type}`;
+    });
+    const width = Math.max(...heads.map((h) => h.length)) + 3;
+    visible.forEach((f, i) => lines.push(f.description ? `${heads[i].padEnd(width)}${f.description}` : heads[i]));
   }
   return lines.join('\n') + '\n';
 }

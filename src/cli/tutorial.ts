@@ -7,8 +7,9 @@
 export interface TutorialStep {
   /** Printed before the command, as a comment line. */
   say?: string;
-  /** argv after `docker`. */
+  /** argv after `docker` (or after `crosstalk` for crosstalk's own commands). */
   argv?: string[];
+  tool?: 'docker' | 'crosstalk';
   /** Lines typed into an attached shell (ctrl-p ctrl-q detaches). */
   input?: string[];
 }
@@ -61,6 +62,8 @@ export const WALKTHROUGH: TutorialStep[] = [
     argv: ['container', 'attach', 'alpine1'],
     input: ['ping -c 2 alpine2', 'ping -c 2 alpine4', 'ping -c 2 alpine1', 'ping -c 2 alpine3', 'ping -c 2 -W 1 172.17.0.2', DETACH],
   },
+  { say: 'Why? crosstalk explains' },
+  { tool: 'crosstalk', argv: ['explain', 'alpine1', 'alpine3'] },
   { say: 'alpine4 is on both networks: it reaches alpine3 by IP on bridge, but not by name' },
   { argv: ['container', 'attach', 'alpine4'], input: ['ping -c 2 alpine1', 'ping -c 2 alpine3', 'ping -c 2 172.17.0.2', DETACH] },
   { say: '4. A second user-defined network joins alpine3 and alpine4' },
@@ -70,7 +73,7 @@ export const WALKTHROUGH: TutorialStep[] = [
   { argv: ['network', 'inspect', 'lapine-net'] },
   { argv: ['exec', 'alpine4', 'ping', '-c', '2', 'alpine3'] },
   { argv: ['exec', 'alpine4', 'ping', '-c', '2', 'alpine2'] },
-  { say: '6. Why could they not talk? A stopped container has no address and its name no longer resolves' },
+  { say: 'Why could they not talk? A stopped container has no address and its name no longer resolves' },
   { argv: ['container', 'stop', 'alpine2'] },
   { argv: ['exec', 'alpine1', 'ping', '-c', '1', 'alpine2'] },
   { argv: ['start', 'alpine2'] },

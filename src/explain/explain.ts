@@ -93,8 +93,11 @@ export function explain(engine: Engine, q: ExplainQuery): Explanation {
             fixes.push(`docker start ${targetContainer.name}` + (targetContainer.status === 'exited' ? ` (and see why it exited: docker logs ${targetContainer.name})` : ''));
           } else if (shared.length === 0) {
             steps.push(`${targetContainer.name} is on ${theirs.join(', ')}; ${from.name} shares none of them`);
-            const userNet = theirs.find((n) => !['bridge', 'host', 'none'].includes(n));
+            const isUser = (n: string) => !['bridge', 'host', 'none'].includes(n);
+            const userNet = theirs.find(isUser);
+            const ownUserNet = networkNames(engine, from).find(isUser);
             if (userNet) fixes.push(`docker network connect ${userNet} ${from.name}`);
+            else if (ownUserNet) fixes.push(`docker network connect ${ownUserNet} ${targetContainer.name}`);
             else fixes.push(`put both on a user-defined network: docker network create mynet; docker network connect mynet ${from.name}; docker network connect mynet ${targetContainer.name}`);
           } else if (shared.every((n) => n === 'bridge')) {
             steps.push('they share only the default bridge, which has no name resolution (only legacy --link)');

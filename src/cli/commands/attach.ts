@@ -16,15 +16,19 @@ import { CliError, type CommandContext, type CommandSpec } from '../command.js';
 
 const DETACH = '\x10\x11';
 
-/** Runs `fn` inside container `id` in one write transaction, applying the command's side effects. */
-function inContainer<T>(ctx: CommandContext, id: string, fn: (view: NetView, c: ContainerRecord, io: ExecIo) => T): T {
+/**
+ * Runs `fn` inside container `id` in one write transaction, applying the command's side effects.
+ * With a terminal (`-t`) stdout and stderr are one stream, as through a real pty.
+ */
+function inContainer<T>(ctx: CommandContext, id: string, tty: boolean, fn: (view: NetView, c: ContainerRecord, io: ExecIo) => T): T {
   return ctx.host.write((engine: Engine) => {
-    const io: ExecIo = { stdout: (s) => ctx.io.stdout(s), stderr: (s) => ctx.io.stderr(s), effect: (e) => applySimEffect(engine, e) };
+    const err = tty ? (s: string) => ctx.io.stdout(s) : (s: string) => ctx.io.stderr(s);
+    const io: ExecIo = { stdout: (s) => ctx.io.stdout(s), stderr: err, effect: (e) => applySimEffect(engine, e) };
     return fn(new NetView(engine), engine.containers.get(id)!, io);
   });
 }
 
-export async function interactiveShell(ctx: CommandContext, id: string, opts: { autoRemove: boolean }): Promise<number> {
+export async function interactiveShell(ctx: CommandContext, id: string, opts: { autoRemove: boolean; tty: boolean }): Promise<number> {
   for (;;) {
     const alive = ctx.host.read((engine) => engine.containers.get(id)?.status === 'running');
     if (!alive) return 0;
@@ -41,7 +45,7 @@ export async function interactiveShell(ctx: CommandContext, id: string, opts: { 
     else {
       // A pseudo-terminal echoes what is typed.
       ctx.io.stdout(`${line}\n`);
-      const res = inContainer(ctx, id, (view, c, io) => new SimShell(view, c, io).runLine(line));
+      const res = inContainer(ctx, id, opts.tty, (view, c, io) => new SimShell(view, c, io).runLine(line));
       if (res.exited) exitCode = res.exitCode ?? 0;
     }
     if (exitCode !== undefined) {
@@ -93,11 +97,11 @@ const exec: CommandSpec = {
         const line = await ctx.io.readLine();
         if (line === null) return 0;
         ctx.io.stdout(`${line}\n`);
-        const res = inContainer(ctx, id, (view, c, io) => new SimShell(view, c, io).runLine(line));
+        const res = inContainer(ctx, id, bool(p, 'tty'), (view, c, io) => new SimShell(view, c, io).runLine(line));
         if (res.exited) return res.exitCode ?? 0;
       }
     }
-    return inContainer(ctx, id, (view, c, io) => runCommand(view, c, argv, io));
+    return inContainer(ctx, id, bool(p, 'tty'), (view, c, io) => runCommand(view, c, argv, io));
   },
 };
 
@@ -119,7 +123,7 @@ const attach: CommandSpec = {
       if (c.logs) ctx.io.stdout(c.logs);
       return 0;
     }
-    return interactiveShell(ctx, c.id, { autoRemove: c.autoRemove });
+    return interactiveShell(ctx, c.id, { autoRemove: c.autoRemove, tty: c.tty });
   },
 };
 

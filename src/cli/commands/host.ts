@@ -27,15 +27,16 @@ function describeHost(h: HostModel): string {
 const host: CommandSpec = {
   path: 'crosstalk host',
   use: 'crosstalk host [show | set [OPTIONS]]',
+  // Each list flag given replaces that whole list; flags not given keep their current values.
   short: 'Show or set the simulated host',
   flags: [
-    { name: 'address', kind: 'list' },
-    { name: 'route', kind: 'list' },
-    { name: 'nameserver', kind: 'list' },
-    { name: 'search', kind: 'list' },
-    { name: 'external', kind: 'list' },
-    { name: 'hostname', kind: 'string' },
-    { name: 'json', kind: 'bool' },
+    { name: 'address', kind: 'list', description: 'IFNAME=ADDRESS/PREFIX, e.g. eth0=192.168.50.10/24 (replaces all addresses)' },
+    { name: 'route', kind: 'list', description: 'CIDR (on-link) or CIDR@GATEWAY, e.g. 0.0.0.0/0@192.168.50.1 (replaces all routes)' },
+    { name: 'nameserver', kind: 'list', description: "the host resolver's nameservers (replaces them)" },
+    { name: 'search', kind: 'list', description: 'search domains (replaces them)' },
+    { name: 'external', kind: 'list', description: 'NAME=IP of the simulated outside world, e.g. lanbox=192.168.50.20 (replaces the table)' },
+    { name: 'hostname', kind: 'string', description: "the host's name" },
+    { name: 'json', kind: 'bool', description: 'with show: print JSON' },
   ],
   args: { range: [0, 1] },
   async run(ctx, p) {
@@ -66,7 +67,11 @@ const host: CommandSpec = {
       patch.nameservers = list(p, 'nameserver');
     }
     if (p.given.has('search')) patch.searchDomains = list(p, 'search');
-    if (p.given.has('external')) patch.externalHosts = Object.fromEntries(keyValues(list(p, 'external')));
+    if (p.given.has('external')) {
+      const pairs = keyValues(list(p, 'external'));
+      for (const [name, ip] of pairs) if (!name || !parseIp(ip)) throw new CliError(`invalid --external "${name}=${ip}": expected NAME=IP`);
+      patch.externalHosts = Object.fromEntries(pairs);
+    }
     if (str(p, 'hostname')) patch.hostname = str(p, 'hostname');
     const h = ctx.host.write((engine) => {
       engine.setHost({ ...engine.host, ...patch });
@@ -111,7 +116,7 @@ export async function runTutorial(ctx: CommandContext, opts: { seed: number }): 
   for (const step of WALKTHROUGH) {
     if (step.say) ctx.io.stdout(`\n# ${step.say}\n`);
     if (!step.argv) continue;
-    ctx.io.stdout(`$ docker ${step.argv.map(shellQuote).join(' ')}\n`);
+    ctx.io.stdout(`$ ${step.tool ?? 'docker'} ${step.argv.map(shellQuote).join(' ')}\n`);
     const input = [...(step.input ?? [])];
     const io = {
       stdinIsTty: false,

@@ -213,7 +213,7 @@ const run: CommandSpec = {
     }
     if (detach) return 0;
     if (outcome.exited) return outcome.exitCode;
-    if (interactive) return interactiveShell(ctx, created.id, { autoRemove: bool(p, 'rm') });
+    if (interactive) return interactiveShell(ctx, created.id, { autoRemove: bool(p, 'rm'), tty: true });
     return 0;
   },
 };
