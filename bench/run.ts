@@ -56,7 +56,7 @@ function summarize(name: string, samples: number[], memoryMB: number, goalMs: nu
     bench: name,
     median: `${median.toFixed(1)} ms`,
     p99: `${quantile(sorted, 0.99).toFixed(1)} ms`,
-    memory: `${memoryMB.toFixed(0)} MB`,
+    memory: memoryMB > 0 ? `${memoryMB.toFixed(0)} MB` : "—",
     goal: `< ${goalMs} ms${goalMB ? `, < ${goalMB} MB` : ''}`,
     ratio: `${(median / goalMs).toFixed(2)}× of goal`,
   };
