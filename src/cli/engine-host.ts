@@ -4,8 +4,8 @@
  */
 import { SeededRandom, SteppingClock, type Clock, type Random } from '../core/ports.js';
 import { Engine } from '../engine/engine.js';
-import type { HostModel } from '../engine/model.js';
-import type { StateStore } from '../store/store.js';
+import type { EngineState, HostModel } from '../engine/model.js';
+import type { StateStore, StoredState } from '../store/store.js';
 
 export interface EngineHostOptions {
   store: StateStore;
@@ -26,9 +26,21 @@ export interface EngineHostOptions {
 const SEEDED_EPOCH = 1_748_772_000_000_000_000n;
 
 export class EngineHost {
+  /** The engine of the last revision this host saw: reused until another writer commits. */
+  private cache: { revision: number; engine: Engine } | undefined;
+
   constructor(private readonly opts: EngineHostOptions) {}
 
-  private deps(state: ReturnType<StateStore['read']>): { clock: Clock; random: Random } {
+  private engineFor(current: StoredState): Engine {
+    // Seeded mode derives randomness from the transaction count: always rebuild.
+    if (this.cache && this.cache.revision === current.revision && this.opts.seed === undefined) return this.cache.engine;
+    const state = current.load();
+    const engine = this.load(state);
+    if (state && this.opts.seed === undefined) this.cache = { revision: current.revision, engine };
+    return engine;
+  }
+
+  private deps(state: EngineState | undefined): { clock: Clock; random: Random } {
     if (this.opts.seed === undefined) return { clock: this.opts.clock, random: this.opts.random };
     const tx = state?.transactions ?? 0;
     return {
@@ -37,7 +49,7 @@ export class EngineHost {
     };
   }
 
-  private load(state: ReturnType<StateStore['read']>): Engine {
+  private load(state: EngineState | undefined): Engine {
     const deps = this.deps(state);
     if (!state) return Engine.fresh(deps, { profile: this.opts.profile ?? 'default', host: this.opts.host });
     if (this.opts.profile && state.profile !== this.opts.profile) {
@@ -50,26 +62,42 @@ export class EngineHost {
 
   /** One write transaction: a throw leaves the stored state exactly as it was. */
   write<T>(fn: (engine: Engine) => T): T {
-    return this.opts.store.update((state) => {
-      const engine = this.load(state);
-      const result = fn(engine);
-      const next = engine.snapshot();
-      next.transactions = (state?.transactions ?? 0) + 1;
-      return { result, state: next };
-    });
+    try {
+      const { result, revision } = this.opts.store.update((current) => {
+        const engine = this.opts.seed === undefined ? this.engineFor(current) : this.load(current.load());
+        const before = this.transactionsOf(engine);
+        const result = fn(engine);
+        const next = engine.snapshot();
+        next.transactions = before + 1;
+        engine.transactions = next.transactions;
+        this.cache = this.opts.seed === undefined ? { revision: -1, engine } : undefined;
+        return { result, state: next };
+      });
+      if (this.cache) this.cache.revision = revision;
+      return result;
+    } catch (err) {
+      // The engine may hold half-applied work: never reuse it.
+      this.cache = undefined;
+      throw err;
+    }
+  }
+
+  private transactionsOf(engine: Engine): number {
+    return engine.transactions ?? 0;
   }
 
   read<T>(fn: (engine: Engine) => T): T {
-    const state = this.opts.store.read();
-    if (!state) {
+    const current = this.opts.store.read();
+    if (current.revision === 0) {
       // First use: materialise the predefined networks so IDs stay stable from now on.
       return this.write(fn);
     }
-    return fn(this.load(state));
+    return fn(this.opts.seed === undefined ? this.engineFor(current) : this.load(current.load()));
   }
 
   /** Drops all state (simulation only). */
   reset(profile: 'default' | 'legacy', host?: HostModel): void {
+    this.cache = undefined;
     this.opts.store.update(() => {
       const engine = Engine.fresh(this.deps(undefined), { profile, host: host ?? this.opts.host });
       const next = engine.snapshot();

@@ -42,6 +42,8 @@ export class Engine {
   subnetRotatingIndex: number;
   nextPid: number;
   swarmNodeId: string | undefined;
+  /** Committed transactions of the state this engine was loaded from (kept by EngineHost). */
+  transactions: number | undefined;
 
   constructor(
     state: EngineState,
@@ -52,6 +54,7 @@ export class Engine {
     this.subnetRotatingIndex = state.subnetRotatingIndex;
     this.nextPid = state.nextPid;
     this.swarmNodeId = state.swarmNodeId;
+    this.transactions = state.transactions;
     for (const n of state.networks) this.indexNetwork(n);
     for (const c of state.containers) this.indexContainer(c);
     for (const c of state.containers) {

@@ -7,11 +7,12 @@ import Database from 'better-sqlite3';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { EngineState } from '../engine/model.js';
-import type { StateStore } from './store.js';
+import type { StateStore, StoredState } from './store.js';
 
 export class SqliteStore implements StateStore {
   private readonly db: Database.Database;
   private readonly selectStmt: Database.Statement;
+  private readonly revisionStmt: Database.Statement;
   private readonly upsertStmt: Database.Statement;
 
   constructor(dir: string) {
@@ -25,28 +26,41 @@ export class SqliteStore implements StateStore {
     if (isNew) this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = NORMAL');
     this.db.exec('CREATE TABLE IF NOT EXISTS engine_state (id INTEGER PRIMARY KEY CHECK (id = 1), json TEXT NOT NULL, revision INTEGER NOT NULL)');
-    this.selectStmt = this.db.prepare('SELECT json FROM engine_state WHERE id = 1');
+    this.selectStmt = this.db.prepare('SELECT json, revision FROM engine_state WHERE id = 1');
+    this.revisionStmt = this.db.prepare('SELECT revision FROM engine_state WHERE id = 1');
     this.upsertStmt = this.db.prepare(
       'INSERT INTO engine_state (id, json, revision) VALUES (1, ?, 1) ON CONFLICT(id) DO UPDATE SET json = excluded.json, revision = revision + 1',
     );
   }
 
-  update<T>(fn: (state: EngineState | undefined) => { result: T; state?: EngineState }): T {
+  update<T>(fn: (current: StoredState) => { result: T; state?: EngineState }): { result: T; revision: number } {
     const run = this.db.transaction(() => {
-      const { result, state } = fn(this.readRow());
-      if (state) this.upsertStmt.run(JSON.stringify(state));
-      return result;
+      const current = this.readRow();
+      const { result, state } = fn(current);
+      if (!state) return { result, revision: current.revision };
+      this.upsertStmt.run(JSON.stringify(state));
+      return { result, revision: current.revision + 1 };
     });
     return run.immediate();
   }
 
-  read(): EngineState | undefined {
+  read(): StoredState {
     return this.readRow();
   }
 
-  private readRow(): EngineState | undefined {
-    const row = this.selectStmt.get() as { json: string } | undefined;
-    return row ? (JSON.parse(row.json) as EngineState) : undefined;
+  /** The revision now, and a loader that re-reads the revision with the JSON it returns. */
+  private readRow(): StoredState {
+    const rev = this.revisionStmt.get() as { revision: number } | undefined;
+    const stored: StoredState = {
+      revision: rev?.revision ?? 0,
+      load: () => {
+        const row = this.selectStmt.get() as { json: string; revision: number } | undefined;
+        if (!row) return undefined;
+        stored.revision = row.revision;
+        return JSON.parse(row.json) as EngineState;
+      },
+    };
+    return stored;
   }
 
   close(): void {
