@@ -6,5 +6,6 @@ export { Engine } from './engine/engine.js';
 export { EngineHost } from './cli/engine-host.js';
 export { MemoryStore } from './store/store.js';
 export { dispatch } from './cli/main.js';
+export { createApiApp } from './api/app.js';
 export { BufferIo } from './cli/io.js';
 export { SeededRandom, SteppingClock, CryptoRandom, systemClock } from './core/ports.js';

@@ -57,7 +57,7 @@ describe('handed cases (simulation)', () => {
     assert.equal(r.err, 'Error response from daemon: operation is not permitted on predefined default network\n');
     await ok(cli, 'docker run -d --name nginx --network default nginx:alpine');
     const mode = await ok(cli, 'docker inspect -f "{{.HostConfig.NetworkMode}} {{.NetworkSettings.Networks.bridge.IPAddress}}" nginx');
-    assert.equal(mode.out, 'default 172.17.0.2\n');
+    assert.equal(mode.out, 'bridge 172.17.0.2\n');
     const wget = await cli.run('docker run --rm --network default alpine wget -qO- http://nginx');
     assert.equal(wget.code, 1);
     assert.equal(wget.err, "wget: bad address 'nginx'\n");

@@ -73,12 +73,12 @@ describe('network ls', () => {
     assert.deepEqual(Object.keys(obj), ['CreatedAt', 'Driver', 'ID', 'IPv4', 'IPv6', 'Internal', 'Labels', 'Name', 'Scope']);
     assert.equal(obj.ID, id['net-10'].slice(0, 12));
     assert.equal(obj.Internal, 'true');
-    assert.equal(obj.Labels, 'b=2,a=1');
+    assert.equal(obj.Labels, 'a=1,b=2', 'labels arrive as a JSON map, sorted');
     assert.match(obj.CreatedAt, /^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d(\.\d+)? \+0000 UTC$/);
     const raw = await ok(cli, 'docker network ls --format raw -f name=net-10');
     assert.equal(raw.out, `network_id: ${id['net-10'].slice(0, 12)}\nname: net-10\ndriver: bridge\nscope: local\n\n`);
     const table = await ok(cli, `docker network ls --no-trunc --format 'table {{.ID}}\\t{{.Name}}\\t{{.IPv4}}\\t{{.Internal}}\\t{{.Labels}}' -f name=net-10`);
-    assert.equal(table.out, `NETWORK ID${' '.repeat(57)}NAME      IPV4      INTERNAL   LABELS\n${id['net-10']}   net-10    true      true       b=2,a=1\n`);
+    assert.equal(table.out, `NETWORK ID${' '.repeat(57)}NAME      IPV4      INTERNAL   LABELS\n${id['net-10']}   net-10    true      true       a=1,b=2\n`);
     const plain = await ok(cli, `docker network ls --format '{{.Name}}\\t{{.Driver}}' -f name=net-10`);
     assert.equal(plain.out, 'net-10\tbridge\n');
     const tablefoo = await ok(cli, `docker network ls --format 'tablefoo {{.Name}}' -f name=net-10`);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { SeededRandom, SteppingClock } from '../src/core/ports.js';
 import { EngineHost } from '../src/cli/engine-host.js';
 import { dispatch } from '../src/cli/main.js';
+import { createContext } from '../src/cli/context.js';
 import { MemoryStore } from '../src/store/store.js';
 import type { HostModel } from '../src/engine/model.js';
 
@@ -55,7 +56,7 @@ export function newCli(opts: { profile?: 'default' | 'legacy'; seed?: number; ho
         stderr: (s: string) => void (err += s),
         readLine: async () => (queue.length ? queue.shift()! : null),
       };
-      const code = await dispatch({ io, host, env: {} }, args);
+      const code = await dispatch(createContext(io, host, {}), args);
       return { code, out, err };
     },
   };

@@ -9,6 +9,7 @@ import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { assertGolden, normalize, ROOT } from './helpers.js';
 import { dispatch } from '../src/cli/main.js';
+import { createContext } from '../src/cli/context.js';
 import { EngineHost } from '../src/cli/engine-host.js';
 import { MemoryStore } from '../src/store/store.js';
 import { SeededRandom, SteppingClock } from '../src/core/ports.js';
@@ -31,7 +32,7 @@ class CollectingIo {
 async function tutorialOutput(): Promise<string> {
   const io = new CollectingIo();
   const host = new EngineHost({ store: new MemoryStore(), clock: new SteppingClock(0n), random: new SeededRandom(5) });
-  const code = await dispatch({ io, host, env: {} }, ['tutorial', '--sim']);
+  const code = await dispatch(createContext(io, host, {}), ['tutorial', '--sim']);
   assert.equal(code, 0);
   return io.out;
 }
@@ -44,7 +45,8 @@ function step(output: string, command: string, nth = 1): string {
   assert.ok(at >= 0, `step not found: ${command}`);
   const start = at + marker.length;
   const next = output.slice(start).search(/^(\$ docker |\n# )/m);
-  return next < 0 ? output.slice(start) : output.slice(start, start + next);
+  // Attached sessions print through a terminal (CR LF); compare lines.
+  return (next < 0 ? output.slice(start) : output.slice(start, start + next)).replace(/\r\n/g, '\n');
 }
 
 describe('seed walk-through', () => {

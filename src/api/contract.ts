@@ -20,6 +20,12 @@ export interface PlainResponse {
   status: number;
   headers: Record<string, string>;
   body: string;
+  /**
+   * Binary bodies (`GET /containers/{id}/logs`: multiplexed frames carry byte lengths): when set,
+   * transports put these bytes on the wire; `body` then holds the same content as plain text
+   * without stream frames, for in-process callers.
+   */
+  bytes?: Uint8Array;
 }
 
 /**
@@ -53,8 +59,10 @@ export interface HijackSession {
   start(output: (stream: 1 | 2, data: string) => void): void;
   /** Bytes the client typed (stdin). */
   input(data: string): void;
-  /** The client closed its side (stdin EOF) or disconnected. */
+  /** The client closed its side (stdin EOF). */
   close(): void;
+  /** The connection is gone: stop delivering output and end the session (no EOF semantics). */
+  disconnect(): void;
   /** Resolves when the session is over (process exited, or detached); the transport then ends the connection. */
   readonly done: Promise<void>;
 }

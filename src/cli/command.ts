@@ -4,13 +4,21 @@
  */
 import { EngineError } from '../core/errors.js';
 import { FlagError, parseArgs, type FlagSpec, type ParsedArgs } from './args.js';
+import { DaemonError, type ApiClient } from './client/api-client.js';
 import type { EngineHost } from './engine-host.js';
 import { HELP_TEXTS } from './help-texts.js';
 import type { Io } from './io.js';
 
 export interface CommandContext {
   io: Io;
+  /** The Docker Engine API: a daemon's socket, or the embedded engine in this process. */
+  api: ApiClient;
+  /** The embedded engine's store, when there is no daemon (crosstalk's own commands use it). */
   host: EngineHost;
+  /** True when `api` is a daemon's socket. */
+  daemon: boolean;
+  /** "Now" for relative times (`Up 5 seconds`): the engine's clock when embedded. */
+  now(): bigint;
   env: Record<string, string | undefined>;
 }
 
@@ -128,8 +136,8 @@ export function reportError(ctx: CommandContext, err: unknown, spec?: CommandSpe
     ctx.io.stderr(`${err.message}\n`);
     return err.code;
   }
-  if (err instanceof EngineError) {
-    ctx.io.stderr(`Error response from daemon: ${daemonMessage(err)}\n`);
+  if (err instanceof EngineError || err instanceof DaemonError) {
+    ctx.io.stderr(`Error response from daemon: ${err.message.trim()}\n`);
     return 1;
   }
   const message = err instanceof Error ? err.message : String(err);

@@ -3,8 +3,7 @@
  * JSON array, `json`, or a template run against the typed object first and the raw JSON second).
  */
 import { executeTemplate, GoStruct, goTyped, parseJsonUseNumber, parseTemplate, TemplateError } from '../format/index.js';
-import { EngineError } from '../core/errors.js';
-import type { Engine } from '../engine/engine.js';
+import { DaemonError } from './client/api-client.js';
 import { CliError, type CommandContext } from './command.js';
 
 export function parseFilterFlags(values: string[]): Record<string, string[]> {
@@ -71,30 +70,39 @@ export function inspectWithTemplate(ctx: CommandContext, format: string, raws: A
 }
 
 /**
- * docker's inspect commands: one lookup (one read) per reference; objects are printed first,
- * then one stderr line per reference that failed; exit 1 if any failed (64 for a bad template).
+ * docker's inspect commands: one request per reference; objects are printed first, then one
+ * stderr line per reference that failed; exit 1 if any failed (64 for a bad template).
  */
-export function inspectCommand(
+export async function inspectCommand(
   ctx: CommandContext,
   refs: string[],
   format: string,
-  lookup: (engine: Engine, ref: string) => Record<string, unknown>,
+  lookup: (ref: string) => Promise<string>,
   typed: (raw: Record<string, unknown>) => unknown,
-  failureLine: (ref: string, err: EngineError) => string = (_ref, err) => `Error response from daemon: ${err.message.trim()}`,
-): number {
+  failureLine: (ref: string, err: DaemonError) => string = (_ref, err) => `Error response from daemon: ${err.message.trim()}`,
+): Promise<number> {
   const found: Array<Record<string, unknown>> = [];
   const errors: string[] = [];
   for (const ref of refs) {
     try {
-      found.push(ctx.host.read((engine) => lookup(engine, ref)));
+      found.push(JSON.parse(await lookup(ref)) as Record<string, unknown>);
     } catch (err) {
-      if (!(err instanceof EngineError)) throw err;
+      if (!(err instanceof DaemonError)) throw err;
       errors.push(failureLine(ref, err));
     }
   }
   const status = inspectWithTemplate(ctx, format, found, typed);
   for (const e of errors) ctx.io.stderr(`${e}\n`);
   return status || (errors.length ? 1 : 0);
+}
+
+/** `?filters=` as the docker CLI encodes it: `{"key":{"value":true}}`, keys sorted; none → no parameter. */
+export function filtersQuery(filters: Record<string, string[]>): Record<string, string | undefined> {
+  const keys = Object.keys(filters).sort();
+  if (!keys.length) return {};
+  const obj: Record<string, Record<string, boolean>> = {};
+  for (const k of keys) obj[k] = Object.fromEntries(filters[k].map((v) => [v, true]));
+  return { filters: JSON.stringify(obj) };
 }
 
 /** JSON keys whose values are Go maps in Docker's types (everything else object-shaped is a struct). */

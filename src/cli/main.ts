@@ -10,13 +10,14 @@ import { ATTACH_COMMANDS } from './commands/attach.js';
 import { CONTAINER_COMMANDS, CONTAINER_GROUP_EXTRA } from './commands/container.js';
 import { EXPLAIN_COMMANDS } from './commands/explain.js';
 import { HOST_COMMANDS } from './commands/host.js';
+import { INFO_COMMANDS } from './commands/info.js';
 import { networkGroup } from './commands/network.js';
 import { RUN_COMMANDS } from './commands/run.js';
 import { swarmGroup } from './commands/swarm.js';
 
 export const VERSION = '0.1.0';
 
-const TOP_LEVEL: Record<string, CommandSpec> = { ...RUN_COMMANDS, ...CONTAINER_COMMANDS, ...ATTACH_COMMANDS, ...HOST_COMMANDS, ...EXPLAIN_COMMANDS };
+const TOP_LEVEL: Record<string, CommandSpec> = { ...RUN_COMMANDS, ...CONTAINER_COMMANDS, ...ATTACH_COMMANDS, ...HOST_COMMANDS, ...EXPLAIN_COMMANDS, ...INFO_COMMANDS };
 
 const CONTAINER_GROUP: Record<string, CommandSpec> = { ...RUN_COMMANDS, ...CONTAINER_COMMANDS, ...ATTACH_COMMANDS, ...CONTAINER_GROUP_EXTRA };
 
@@ -41,6 +42,7 @@ Container commands:
   attach      Attach to a running container's shell
   logs        Fetch the logs of a container
   container   Manage containers
+  info        Which engine this CLI talks to (daemon socket or embedded) and its counts
 
 crosstalk commands:
   explain     Explain why FROM can or cannot reach TO[:PORT] (FROM may be "host")

@@ -2,6 +2,7 @@
 import { request, type IncomingMessage } from 'node:http';
 import type { Socket } from 'node:net';
 import { DaemonError, extractMessage, type ApiResult, type ApiTransport, type HijackedStream } from '../cli/client/api-client.js';
+import { CliError } from '../cli/command.js';
 
 export interface Endpoint {
   socketPath?: string;
@@ -20,7 +21,8 @@ export function parseHost(value: string): Endpoint {
 function collect(res: IncomingMessage): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
-    res.setEncoding('utf8');
+    // Multiplexed frames are binary: keep byte values (the CLI decodes the payloads).
+    res.setEncoding(String(res.headers['content-type'] ?? '').includes('multiplexed') ? 'latin1' : 'utf8');
     res.on('data', (c: string) => (text += c));
     res.on('end', () => resolve(text));
     res.on('error', reject);
@@ -52,6 +54,10 @@ export class SocketTransport implements ApiTransport {
     this.description = hostValue;
   }
 
+  /** The docker CLI's text when nothing answers at the socket. */
+  private unreachable = (err: NodeJS.ErrnoException) =>
+    ['ENOENT', 'ECONNREFUSED', 'EACCES'].includes(err.code ?? '') ? new CliError(`Cannot connect to the Docker daemon at ${this.description}. Is the docker daemon running?`) : err;
+
   private options(method: string, path: string, headers: Record<string, string>) {
     return { ...this.endpoint, method, path, headers: { host: 'docker', 'user-agent': 'crosstalk-cli', ...headers } };
   }
@@ -61,7 +67,7 @@ export class SocketTransport implements ApiTransport {
       const req = request(this.options(method, path, headers), (res) => {
         collect(res).then((text) => resolve({ status: res.statusCode ?? 0, headers: res.headers as Record<string, string>, text }), reject);
       });
-      req.on('error', reject);
+      req.on('error', (err) => reject(this.unreachable(err)));
       req.end(body);
     });
   }

@@ -8,3 +8,9 @@ export function defaultStateDir(env: NodeJS.ProcessEnv): string {
   const base = env.XDG_STATE_HOME || join(homedir(), '.local', 'state');
   return join(base, 'crosstalk');
 }
+
+/** Where crosstalkd listens by default: /run/crosstalk for root, else $XDG_RUNTIME_DIR/crosstalk. */
+export function defaultSocketPath(env: NodeJS.ProcessEnv): string {
+  if (process.getuid?.() === 0) return '/run/crosstalk/crosstalk.sock';
+  return join(env.XDG_RUNTIME_DIR || join(homedir(), '.local', 'run'), 'crosstalk', 'crosstalk.sock');
+}

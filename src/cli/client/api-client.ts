@@ -48,10 +48,21 @@ export function queryString(query: Record<string, string | number | boolean | un
 }
 
 export class ApiClient {
+  private version: string | undefined;
+
   constructor(readonly transport: ApiTransport) {}
 
+  /** Version negotiation as the docker CLI does it: ping, then min(ours, the server's Api-Version); none → 1.24. */
+  private async negotiated(): Promise<string> {
+    if (this.version) return this.version;
+    const ping = await this.transport.send('HEAD', '/_ping');
+    const server = ping.headers['api-version'];
+    this.version = !server ? '1.24' : compareVersions(server, API_VERSION) < 0 ? server : API_VERSION;
+    return this.version;
+  }
+
   private path(p: string): string {
-    return `/v${API_VERSION}${p}`;
+    return `/v${this.version ?? API_VERSION}${p}`;
   }
 
   private static fail(res: ApiResult): never {
@@ -67,6 +78,7 @@ export class ApiClient {
   }
 
   async request<T = unknown>(method: string, p: string, opts: { query?: Record<string, string | number | boolean | undefined>; body?: unknown } = {}): Promise<T> {
+    await this.negotiated();
     const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
     const res = await this.transport.send(method, this.path(p) + queryString(opts.query ?? {}), body, body ? { 'content-type': 'application/json' } : {});
     if (res.status >= 400) ApiClient.fail(res);
@@ -76,17 +88,20 @@ export class ApiClient {
 
   /** The body as the daemon sent it (inspect prints the daemon's bytes re-indented). */
   async raw(method: string, p: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<string> {
+    await this.negotiated();
     const res = await this.transport.send(method, this.path(p) + queryString(query));
     if (res.status >= 400) ApiClient.fail(res);
     return res.text;
   }
 
   async stream(method: string, p: string, query: Record<string, string | number | boolean | undefined>, onChunk: (chunk: string) => void): Promise<void> {
+    await this.negotiated();
     const res = await this.transport.stream(method, this.path(p) + queryString(query), onChunk);
     if (res.status >= 400) ApiClient.fail({ status: res.status, headers: { 'content-type': 'application/json' }, text: res.text });
   }
 
-  hijack(p: string, query: Record<string, string | number | boolean | undefined>, body?: unknown): Promise<HijackedStream> {
+  async hijack(p: string, query: Record<string, string | number | boolean | undefined>, body?: unknown): Promise<HijackedStream> {
+    await this.negotiated();
     return this.transport.hijack(this.path(p) + queryString(query), body === undefined ? '' : JSON.stringify(body));
   }
 }
@@ -161,4 +176,10 @@ export function extractMessage(body: string): string {
   } catch {
     return body.trim();
   }
+}
+
+function compareVersions(a: string, b: string): number {
+  const [am, an] = a.split('.').map(Number);
+  const [bm, bn] = b.split('.').map(Number);
+  return am !== bm ? am - bm : an - bn;
 }

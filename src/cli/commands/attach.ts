@@ -1,62 +1,36 @@
 /**
- * `docker exec`, `docker attach` and the interactive shell of `run -it`. Each command (each shell
- * line) is one transaction: it reads the current state, and what it does to other containers
- * (a busybox `nc -l` server exiting after one connection, access logs) is saved with it.
+ * `docker exec` and `docker attach` over the Engine API: hijacked streams carry what the
+ * container prints and what the user types; ctrl-p ctrl-q detaches.
  */
-import { EngineError } from '../../core/errors.js';
-import { markExited, removeContainer } from '../../engine/containers.js';
-import { NetView } from '../../sim/netview.js';
-import { SimShell } from '../../sim/attach-shell.js';
-import { applySimEffect } from '../../sim/runtime.js';
-import { runCommand, type ExecIo } from '../../sim/shell.js';
-import type { Engine } from '../../engine/engine.js';
-import type { ContainerRecord } from '../../engine/model.js';
-import { bool, type ParsedArgs } from '../args.js';
+import { bool, list, str, type ParsedArgs } from '../args.js';
+import type { HijackedStream } from '../client/api-client.js';
 import { CliError, type CommandContext, type CommandSpec } from '../command.js';
 
 const DETACH = '\x10\x11';
+const enc = encodeURIComponent;
 
 /**
- * Runs `fn` inside container `id` in one write transaction, applying the command's side effects.
- * With a terminal (`-t`) stdout and stderr are one stream, as through a real pty.
+ * Feeds stdin lines into an attached session until the session ends, stdin ends (the shell then
+ * gets EOF and exits, as in Docker) or the user types the detach keys. Returns true on detach.
  */
-function inContainer<T>(ctx: CommandContext, id: string, tty: boolean, fn: (view: NetView, c: ContainerRecord, io: ExecIo) => T): T {
-  return ctx.host.write((engine: Engine) => {
-    const err = tty ? (s: string) => ctx.io.stdout(s) : (s: string) => ctx.io.stderr(s);
-    const io: ExecIo = { stdout: (s) => ctx.io.stdout(s), stderr: err, effect: (e) => applySimEffect(engine, e) };
-    return fn(new NetView(engine), engine.containers.get(id)!, io);
-  });
-}
-
-export async function interactiveShell(ctx: CommandContext, id: string, opts: { autoRemove: boolean; tty: boolean }): Promise<number> {
+export async function pumpSession(ctx: CommandContext, session: HijackedStream): Promise<boolean> {
+  let finished = false;
+  void session.done.then(() => (finished = true));
   for (;;) {
-    const alive = ctx.host.read((engine) => engine.containers.get(id)?.status === 'running');
-    if (!alive) return 0;
-    ctx.io.stdout('/ # ');
-    const line = await ctx.io.readLine();
-    const detachAt = line === null ? -1 : line.indexOf(DETACH);
-    if (detachAt >= 0) {
-      ctx.io.stdout('\n');
+    const line = await Promise.race([ctx.io.readLine(), session.done.then(() => undefined)]);
+    if (line === undefined || finished) return false;
+    if (line === null) {
+      session.close();
+      return false;
+    }
+    const at = line.indexOf(DETACH);
+    if (at >= 0) {
+      session.input(line.slice(0, at + DETACH.length));
+      await session.done;
       ctx.io.stderr('read escape sequence\n');
-      return 0;
+      return true;
     }
-    let exitCode: number | undefined;
-    if (line === null) exitCode = 0;
-    else {
-      // A pseudo-terminal echoes what is typed.
-      ctx.io.stdout(`${line}\n`);
-      const res = inContainer(ctx, id, opts.tty, (view, c, io) => new SimShell(view, c, io).runLine(line));
-      if (res.exited) exitCode = res.exitCode ?? 0;
-    }
-    if (exitCode !== undefined) {
-      ctx.host.write((engine) => {
-        const c = engine.containers.get(id);
-        if (!c || c.status !== 'running') return;
-        markExited(engine, c, exitCode!);
-        if (opts.autoRemove || c.autoRemove) removeContainer(engine, id, { force: true });
-      });
-      return exitCode;
-    }
+    session.input(`${line}\n`);
   }
 }
 
@@ -80,28 +54,40 @@ const exec: CommandSpec = {
   args: { min: 2 },
   async run(ctx, p: ParsedArgs) {
     const [ref, ...argv] = p.positionals;
-    if (bool(p, 'tty') && bool(p, 'interactive') && !ctx.io.stdinIsTty) {
+    const tty = bool(p, 'tty');
+    const interactive = bool(p, 'interactive');
+    if (tty && interactive && !ctx.io.stdinIsTty) {
       ctx.io.stderr('the input device is not a TTY\n');
       return 1;
     }
-    const interactiveShellCmd = bool(p, 'interactive') && argv.length === 1 && /^(\/bin\/)?(sh|ash|bash)$/.test(argv[0]);
-    const id = ctx.host.read((engine) => {
-      const c = engine.findContainer(ref);
-      if (c.status !== 'running') throw new EngineError('conflict', `container ${c.id} is not running`);
-      return c.id;
+    await ctx.api.request('GET', `/containers/${enc(ref)}/json`);
+    const detach = bool(p, 'detach');
+    const { Id } = await ctx.api.request<{ Id: string }>('POST', `/containers/${enc(ref)}/exec`, {
+      body: {
+        User: str(p, 'user'),
+        Privileged: bool(p, 'privileged'),
+        Tty: tty,
+        AttachStdin: interactive && !detach,
+        AttachStderr: !detach,
+        AttachStdout: !detach,
+        Detach: detach,
+        DetachKeys: str(p, 'detach-keys'),
+        Env: list(p, 'env').length ? list(p, 'env') : null,
+        WorkingDir: str(p, 'workdir'),
+        Cmd: argv,
+      },
     });
-    if (bool(p, 'detach')) return 0;
-    if (interactiveShellCmd) {
-      for (;;) {
-        ctx.io.stdout('/ # ');
-        const line = await ctx.io.readLine();
-        if (line === null) return 0;
-        ctx.io.stdout(`${line}\n`);
-        const res = inContainer(ctx, id, bool(p, 'tty'), (view, c, io) => new SimShell(view, c, io).runLine(line));
-        if (res.exited) return res.exitCode ?? 0;
-      }
+    if (detach) {
+      await ctx.api.request('POST', `/exec/${Id}/start`, { body: { Detach: true, Tty: tty } });
+      return 0;
     }
-    return inContainer(ctx, id, bool(p, 'tty'), (view, c, io) => runCommand(view, c, argv, io));
+    const session = await ctx.api.hijack(`/exec/${Id}/start`, {}, { Detach: false, Tty: tty });
+    session.onOutput((stream, data) => (stream === 2 && !tty ? ctx.io.stderr(data) : ctx.io.stdout(data)));
+    if (interactive) await pumpSession(ctx, session);
+    else session.close();
+    await session.done;
+    const inspect = await ctx.api.request<{ ExitCode: number | null }>('GET', `/exec/${Id}/json`);
+    return inspect.ExitCode ?? 0;
   },
 };
 
@@ -117,13 +103,26 @@ const attach: CommandSpec = {
   ],
   args: { exact: 1 },
   async run(ctx, p) {
-    const c = ctx.host.read((engine) => engine.findContainer(p.positionals[0]));
-    if (c.status !== 'running') throw new CliError('You cannot attach to a stopped container, start it first');
-    if (!c.openStdin || bool(p, 'no-stdin')) {
-      if (c.logs) ctx.io.stdout(c.logs);
-      return 0;
+    const ref = p.positionals[0];
+    const c = await ctx.api.request<{ Id: string; State: { Running: boolean; Paused: boolean; Restarting: boolean }; Config: { Tty: boolean; OpenStdin: boolean } }>('GET', `/containers/${enc(ref)}/json`);
+    if (c.State.Paused) throw new CliError('You cannot attach to a paused container, unpause it first');
+    if (c.State.Restarting) throw new CliError('You cannot attach to a restarting container, wait until it is running');
+    if (!c.State.Running) throw new CliError('You cannot attach to a stopped container, start it first');
+    const withStdin = c.Config.OpenStdin && !bool(p, 'no-stdin');
+    const session = await ctx.api.hijack(`/containers/${enc(c.Id)}/attach`, {
+      detachKeys: str(p, 'detach-keys') || undefined,
+      stderr: 1,
+      stdin: withStdin ? 1 : undefined,
+      stdout: 1,
+      stream: 1,
+    });
+    session.onOutput((stream, data) => (stream === 2 && !c.Config.Tty ? ctx.io.stderr(data) : ctx.io.stdout(data)));
+    if (withStdin) {
+      if (await pumpSession(ctx, session)) return 0;
     }
-    return interactiveShell(ctx, c.id, { autoRemove: c.autoRemove, tty: c.tty });
+    await session.done;
+    const after = await ctx.api.request<{ State: { ExitCode: number } }>('GET', `/containers/${enc(c.Id)}/json`).catch(() => undefined);
+    return after?.State.ExitCode ?? 0;
   },
 };
 

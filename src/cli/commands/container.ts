@@ -1,42 +1,33 @@
 /**
  * Container commands other than run/create/exec/attach: start, stop, restart, rm, ps, inspect,
- * logs — with docker CLI 28.2's output conventions.
+ * logs — API calls with docker CLI 28.2's output conventions.
  */
-import { EngineError } from '../../core/errors.js';
-import { bindingsProgrammed, removeContainer, stopContainer } from '../../engine/containers.js';
-import type { Engine } from '../../engine/engine.js';
-import { containerJson, networkJson } from '../../engine/inspect.js';
-import type { ContainerRecord } from '../../engine/model.js';
 import { formatterContext, quote, type GoStruct } from '../../format/index.js';
 import { formatDockerDate, humanDuration } from '../../format/go-time.js';
-import { mainArgv, startAndRun, stopExitCode } from '../../sim/runtime.js';
 import { bool, int, list, str } from '../args.js';
+import { DaemonError } from '../client/api-client.js';
+import { decodeLogs } from '../client/frames.js';
 import { type CommandContext, type CommandSpec } from '../command.js';
-import { inspectCommand, parseFilterFlags, typedView } from '../format-helpers.js';
+import { filtersQuery, inspectCommand, parseFilterFlags, typedView } from '../format-helpers.js';
 import { renderOrFail } from './network.js';
 
-/** Runs `fn` per argument in its own transaction, printing the argument on success (Docker's pattern). */
-function perArgument(ctx: CommandContext, refs: string[], fn: (engine: Engine, ref: string) => void, failureLine?: (failed: string[]) => string): number {
+const enc = encodeURIComponent;
+
+/** One request per argument, printing the argument on success (Docker's pattern). */
+async function perArgument(ctx: CommandContext, refs: string[], fn: (ref: string) => Promise<unknown>, failureLine?: (failed: string[]) => string): Promise<number> {
   const failed: string[] = [];
   for (const ref of refs) {
     try {
-      ctx.host.write((engine) => fn(engine, ref));
+      await fn(ref);
       ctx.io.stdout(`${ref}\n`);
     } catch (err) {
-      if (!(err instanceof EngineError)) throw err;
+      if (!(err instanceof DaemonError)) throw err;
       ctx.io.stderr(`Error response from daemon: ${err.message.trim()}\n`);
       failed.push(ref);
     }
   }
   if (failed.length && failureLine) ctx.io.stderr(`${failureLine(failed)}\n`);
   return failed.length ? 1 : 0;
-}
-
-function stopOne(engine: Engine, ref: string): void {
-  const c = engine.findContainer(ref);
-  if (c.status !== 'running') return;
-  stopContainer(engine, c.id, stopExitCode(c));
-  if (c.autoRemove) removeContainer(engine, c.id, { force: true });
 }
 
 const start: CommandSpec = {
@@ -51,16 +42,7 @@ const start: CommandSpec = {
   ],
   args: { min: 1 },
   async run(ctx, p) {
-    return perArgument(
-      ctx,
-      p.positionals,
-      (engine, ref) => {
-        const c = engine.findContainer(ref);
-        if (c.status === 'running') return;
-        startAndRun(engine, c.id);
-      },
-      (failed) => `Error: failed to start containers: ${failed.join(', ')}`,
-    );
+    return perArgument(ctx, p.positionals, (ref) => ctx.api.request('POST', `/containers/${enc(ref)}/start`), (failed) => `Error: failed to start containers: ${failed.join(', ')}`);
   },
 };
 
@@ -76,7 +58,8 @@ const stop: CommandSpec = {
   ],
   args: { min: 1 },
   async run(ctx, p) {
-    return perArgument(ctx, p.positionals, stopOne);
+    const t = p.given.has('timeout') ? int(p, 'timeout') : undefined;
+    return perArgument(ctx, p.positionals, (ref) => ctx.api.request('POST', `/containers/${enc(ref)}/stop`, { query: { t, signal: str(p, 'signal') || undefined } }));
   },
 };
 
@@ -91,12 +74,8 @@ const restart: CommandSpec = {
   ],
   args: { min: 1 },
   async run(ctx, p) {
-    return perArgument(ctx, p.positionals, (engine, ref) => {
-      const c = engine.findContainer(ref);
-      if (c.status === 'running') stopContainer(engine, c.id, stopExitCode(c));
-      c.restartCount += 0;
-      startAndRun(engine, c.id);
-    });
+    const t = p.given.has('timeout') ? int(p, 'timeout') : undefined;
+    return perArgument(ctx, p.positionals, (ref) => ctx.api.request('POST', `/containers/${enc(ref)}/restart`, { query: { t } }));
   },
 };
 
@@ -116,11 +95,11 @@ const rm: CommandSpec = {
     const failed: string[] = [];
     for (const ref of p.positionals) {
       try {
-        ctx.host.write((engine) => removeContainer(engine, ref, { force }));
+        await ctx.api.request('DELETE', `/containers/${enc(ref)}`, { query: { v: bool(p, 'volumes') || undefined, link: bool(p, 'link') || undefined, force: force || undefined } });
         ctx.io.stdout(`${ref}\n`);
       } catch (err) {
-        if (!(err instanceof EngineError)) throw err;
-        if (force && err.kind === 'not-found') continue;
+        if (!(err instanceof DaemonError)) throw err;
+        if (force && err.status === 404) continue;
         ctx.io.stderr(`Error response from daemon: ${err.message.trim()}\n`);
         failed.push(ref);
       }
@@ -152,65 +131,51 @@ function ellipsis(s: string, max: number): string {
   return chars.length <= max ? s : `${chars.slice(0, max - 1).join('')}…`;
 }
 
-export function portsSummary(engine: Engine, c: ContainerRecord): string {
-  if (c.status !== 'running') return '';
-  const parts: string[] = [];
-  const published = new Set<string>();
-  for (const b of bindingsProgrammed(engine, c) ? c.portBindings : []) {
-    const target = `${b.containerPort}/${b.protocol}`;
-    published.add(target);
-    if (b.hostIp === '' || b.hostIp === '0.0.0.0') parts.push(`0.0.0.0:${b.hostPort}->${target}`, `[::]:${b.hostPort}->${target}`);
-    else parts.push(`${b.hostIp.includes(':') ? `[${b.hostIp}]` : b.hostIp}:${b.hostPort}->${target}`);
-  }
-  for (const e of c.exposedPorts) if (!published.has(e)) parts.push(e);
-  return parts.join(', ');
+/** One element of `GET /containers/json`. */
+export interface ContainerSummary {
+  Id: string;
+  Names: string[];
+  Image: string;
+  Command: string;
+  Created: number;
+  Ports: Array<{ IP?: string; PrivatePort: number; PublicPort?: number; Type: string }>;
+  Labels: Record<string, string> | null;
+  State: string;
+  Status: string;
+  NetworkSettings?: { Networks?: Record<string, unknown> };
 }
 
-function statusText(c: ContainerRecord, now: bigint): string {
-  if (c.status === 'running') return `Up ${humanDuration(now - BigInt(c.startedAt))}`;
-  if (c.status === 'exited') return `Exited (${c.exitCode}) ${humanDuration(now - BigInt(c.finishedAt))} ago`;
-  return 'Created';
+/** docker/cli DisplayablePorts: published bindings as ip:public->private/proto, the rest as private/proto. */
+export function displayPorts(ports: ContainerSummary['Ports']): string {
+  return (ports ?? [])
+    .map((p) => {
+      if (!p.PublicPort) return `${p.PrivatePort}/${p.Type}`;
+      const ip = p.IP ?? '';
+      return `${ip.includes(':') ? `[${ip}]` : ip}:${p.PublicPort}->${p.PrivatePort}/${p.Type}`;
+    })
+    .join(', ');
 }
 
-function psRow(engine: Engine, c: ContainerRecord, now: bigint, noTrunc: boolean): GoStruct {
-  const command = [...c.entrypoint, ...c.cmd].join(' ');
-  const labels = Object.entries(c.labels).map(([k, v]) => `${k}=${v}`).join(',');
+function psRow(c: ContainerSummary, now: bigint, noTrunc: boolean): GoStruct {
+  const labels = c.Labels ?? {};
+  const created = BigInt(c.Created) * 1_000_000_000n;
   return formatterContext('*formatter.ContainerContext', {
-    ID: () => (noTrunc ? c.id : c.id.slice(0, 12)),
-    Image: () => c.image,
-    Command: () => quote(noTrunc ? command : ellipsis(command, 20)),
-    CreatedAt: () => formatDockerDate((BigInt(c.created) / 1_000_000_000n) * 1_000_000_000n),
-    RunningFor: () => `${humanDuration(now - BigInt(c.created))} ago`,
-    Ports: () => portsSummary(engine, c),
-    State: () => c.status,
-    Status: () => statusText(c, now),
+    ID: () => (noTrunc ? c.Id : c.Id.slice(0, 12)),
+    Image: () => c.Image,
+    Command: () => quote(noTrunc ? c.Command : ellipsis(c.Command, 20)),
+    CreatedAt: () => formatDockerDate(created),
+    RunningFor: () => `${humanDuration(now - created)} ago`,
+    Ports: () => displayPorts(c.Ports),
+    State: () => c.State,
+    Status: () => c.Status,
     Size: () => '0B',
-    Names: () => c.name,
-    Labels: () => labels,
-    Label: { params: ['string'], fn: (k: unknown) => c.labels[k as string] ?? '' },
+    Names: () => c.Names.map((n) => n.replace(/^\//, '')).join(','),
+    Labels: () => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','),
+    Label: { params: ['string'], fn: (k: unknown) => labels[k as string] ?? '' },
     Mounts: () => '',
     LocalVolumes: () => '0',
-    Networks: () => c.networks.map((n) => engine.networks.get(n.networkId)?.name ?? n.networkName).filter(Boolean).join(','),
+    Networks: () => Object.keys(c.NetworkSettings?.Networks ?? {}).sort().join(','),
   });
-}
-
-function psFilter(engine: Engine, c: ContainerRecord, filters: Record<string, string[]>): boolean {
-  const any = (key: string, pred: (v: string) => boolean) => !filters[key]?.length || filters[key].some(pred);
-  for (const key of Object.keys(filters)) {
-    if (!['id', 'name', 'label', 'status', 'network', 'ancestor', 'exited'].includes(key)) throw new EngineError('invalid-parameter', `invalid filter '${key}'`);
-  }
-  return (
-    any('id', (v) => c.id.startsWith(v)) &&
-    any('name', (v) => new RegExp(v).test(c.name)) &&
-    any('status', (v) => v === c.status) &&
-    any('exited', (v) => c.status === 'exited' && String(c.exitCode) === v) &&
-    any('ancestor', (v) => c.image === v || c.image.split(':')[0] === v) &&
-    any('network', (v) => c.networks.some((n) => n.networkId === v || engine.networks.get(n.networkId)?.name === v)) &&
-    any('label', (v) => {
-      const eq = v.indexOf('=');
-      return eq < 0 ? v in c.labels : c.labels[v.slice(0, eq)] === v.slice(eq + 1);
-    })
-  );
 }
 
 const ps: CommandSpec = {
@@ -233,14 +198,9 @@ const ps: CommandSpec = {
     const filters = parseFilterFlags(list(p, 'filter'));
     const noTrunc = bool(p, 'no-trunc');
     const last = bool(p, 'latest') ? 1 : int(p, 'last');
-    const all = bool(p, 'all') || last > 0 || (filters.status?.length ?? 0) > 0 || (filters.exited?.length ?? 0) > 0;
-    const rows = ctx.host.read((engine) => {
-      const now = engine.deps.clock.nowNanos();
-      let list2 = engine.listContainers().filter((c) => (all || c.status === 'running') && psFilter(engine, c, filters));
-      list2.sort((a, b) => (BigInt(b.created) > BigInt(a.created) ? 1 : BigInt(b.created) < BigInt(a.created) ? -1 : 0));
-      if (last > 0) list2 = list2.slice(0, last);
-      return list2.map((c) => psRow(engine, c, now, noTrunc));
-    });
+    const found = (await ctx.api.request<ContainerSummary[]>('GET', '/containers/json', { query: { all: bool(p, 'all') ? 1 : undefined, limit: last > 0 ? last : undefined, ...filtersQuery(filters) } })) ?? [];
+    const now = ctx.now();
+    const rows = found.map((c) => psRow(c, now, noTrunc));
     let format = str(p, 'format');
     const quiet = bool(p, 'quiet');
     if (format === '' || (format === 'table' && quiet)) format = quiet ? '{{.ID}}' : 'table {{.ID}}\t{{.Image}}\t{{.Command}}\t{{.RunningFor}}\t{{.Status}}\t{{.Ports}}\t{{.Names}}';
@@ -263,7 +223,7 @@ const containerInspect: CommandSpec = {
   flags: [{ name: 'format', short: 'f', kind: 'string' }, { name: 'size', short: 's', kind: 'bool' }],
   args: { min: 1 },
   async run(ctx, p) {
-    return inspectCommand(ctx, p.positionals, str(p, 'format'), (engine, ref) => containerJson(engine, engine.findContainer(ref)), containerView);
+    return inspectCommand(ctx, p.positionals, str(p, 'format'), (ref) => ctx.api.raw('GET', `/containers/${enc(ref)}/json`), containerView);
   },
 };
 
@@ -275,20 +235,22 @@ const inspect: CommandSpec = {
   args: { min: 1 },
   async run(ctx, p) {
     const type = str(p, 'type');
-    const lookup = (engine: Engine, ref: string): Record<string, unknown> => {
-      const kinds: Array<() => Record<string, unknown>> = [];
-      if (type === '' || type === 'container') kinds.push(() => containerJson(engine, engine.findContainer(ref)));
-      if (type === '' || type === 'network') kinds.push(() => networkJson(engine, engine.findNetwork(ref), { withContainers: true }));
-      for (const kind of kinds) {
+    // docker inspect tries each object kind in turn (docker-engine.md §16.4).
+    const lookup = async (ref: string): Promise<string> => {
+      const kinds: string[] = [];
+      if (type === '' || type === 'container') kinds.push(`/containers/${enc(ref)}/json`);
+      if (type === '' || type === 'image') kinds.push(`/images/${enc(ref)}/json`);
+      if (type === '' || type === 'network') kinds.push(`/networks/${enc(ref)}`);
+      for (const path of kinds) {
         try {
-          return kind();
+          return await ctx.api.raw('GET', path);
         } catch (err) {
-          if (!(err instanceof EngineError && err.kind === 'not-found')) throw err;
+          if (!(err instanceof DaemonError && err.status === 404)) throw err;
         }
       }
-      throw new EngineError('not-found', `No such object: ${ref}`);
+      throw new DaemonError(404, `No such object: ${ref}`);
     };
-    return inspectCommand(ctx, p.positionals, str(p, 'format'), lookup, containerView, (_ref, err) => (err.kind === 'not-found' ? `Error: ${err.message}` : `Error response from daemon: ${err.message}`));
+    return inspectCommand(ctx, p.positionals, str(p, 'format'), lookup, containerView, (_ref, err) => (err.status === 404 ? `Error: ${err.message}` : `Error response from daemon: ${err.message}`));
   },
 };
 
@@ -305,11 +267,16 @@ const logs: CommandSpec = {
   ],
   args: { exact: 1 },
   async run(ctx, p) {
-    ctx.io.stdout(ctx.host.read((engine) => engine.findContainer(p.positionals[0]).logs));
+    const ref = enc(p.positionals[0]);
+    const info = await ctx.api.request<{ Config: { Tty: boolean } }>('GET', `/containers/${ref}/json`);
+    const body = await ctx.api.raw('GET', `/containers/${ref}/logs`, { stdout: 1, stderr: 1 });
+    for (const [stream, text] of decodeLogs(body, !info.Config.Tty)) {
+      if (stream === 2) ctx.io.stderr(text);
+      else ctx.io.stdout(text);
+    }
     return 0;
   },
 };
 
 export const CONTAINER_COMMANDS: Record<string, CommandSpec> = { start, stop, restart, rm, ps, inspect, logs };
 export const CONTAINER_GROUP_EXTRA: Record<string, CommandSpec> = { inspect: containerInspect, ls: ps, list: ps, remove: rm };
-export { mainArgv };

@@ -9,6 +9,7 @@ import { MemoryStore } from '../../store/store.js';
 import { bool, keyValues, list, str } from '../args.js';
 import { CliError, type CommandContext, type CommandSpec } from '../command.js';
 import { EngineHost } from '../engine-host.js';
+import { createContext } from '../context.js';
 import { dispatch } from '../main.js';
 import { LEFTOVER_COMPOSE_PROJECTS, leftoverNetworkArgv, shellQuote, WALKTHROUGH } from '../tutorial.js';
 
@@ -110,7 +111,7 @@ export async function runTutorial(ctx: CommandContext, opts: { seed: number }): 
   // Io implementations may be classes: wrap their methods, never spread them.
   const quiet = { stdinIsTty: false, stdout: () => {}, stderr: (s: string) => ctx.io.stderr(s), readLine: async () => null };
   for (const project of LEFTOVER_COMPOSE_PROJECTS) {
-    const code = await dispatch({ ...ctx, io: quiet, host: tutorialHost }, leftoverNetworkArgv(project));
+    const code = await dispatch(createContext(quiet, tutorialHost, ctx.env), leftoverNetworkArgv(project));
     if (code !== 0) return code;
   }
   for (const step of WALKTHROUGH) {
@@ -124,7 +125,7 @@ export async function runTutorial(ctx: CommandContext, opts: { seed: number }): 
       stderr: (s: string) => ctx.io.stderr(s),
       readLine: async () => (input.length ? input.shift()! : null),
     };
-    await dispatch({ ...ctx, io, host: tutorialHost }, step.argv);
+    await dispatch(createContext(io, tutorialHost, ctx.env), step.argv);
   }
   return 0;
 }

@@ -1,18 +1,26 @@
 /**
  * `docker network …` commands, byte-identical to docker CLI 28.2 (docker-engine.md §9).
  */
-import { EngineError } from '../../core/errors.js';
-import { connectContainer, disconnectContainer } from '../../engine/containers.js';
-import type { Engine } from '../../engine/engine.js';
-import { networkJson } from '../../engine/inspect.js';
-import type { NetworkRecord } from '../../engine/model.js';
-import { filterNetworks } from '../../engine/network-filters.js';
+import { DaemonError } from '../client/api-client.js';
 import { formatterContext, GoStruct, GoTime, goTyped, naturalCompare, renderList, TemplateError } from '../../format/index.js';
-import { formatGoTimeString, parseUntil } from '../../format/go-time.js';
+import { formatGoTimeString } from '../../format/go-time.js';
 import { ipamConfigFromFlags } from '../../ipam/validate.js';
 import { bool, int, keyValues, list, str, type FlagSpec } from '../args.js';
 import { CliError, ExitError, type CommandContext, type CommandSpec } from '../command.js';
-import { inspectCommand, parseFilterFlags } from '../format-helpers.js';
+import { filtersQuery, inspectCommand, parseFilterFlags } from '../format-helpers.js';
+
+/** One element of `GET /networks`. */
+interface NetworkSummary {
+  Name: string;
+  Id: string;
+  Created: string;
+  Scope: string;
+  Driver: string;
+  EnableIPv4?: boolean;
+  EnableIPv6: boolean;
+  Internal: boolean;
+  Labels: Record<string, string> | null;
+}
 
 const FORMAT_FLAG: FlagSpec = { name: 'format', kind: 'string' };
 
@@ -29,18 +37,20 @@ const NETWORK_HEADERS: Record<string, string> = {
 };
 
 /** docker/cli's `*network.networkContext` for one `network ls` row. */
-function networkRow(n: NetworkRecord, noTrunc: boolean): GoStruct {
+function networkRow(n: NetworkSummary, noTrunc: boolean): GoStruct {
+  const labels = n.Labels ?? {};
   return formatterContext('*network.networkContext', {
-    ID: () => (noTrunc ? n.id : n.id.slice(0, 12)),
-    Name: () => n.name,
-    Driver: () => n.driver,
-    Scope: () => n.scope,
-    IPv4: () => String(n.enableIPv4),
-    IPv6: () => String(n.enableIPv6),
-    Internal: () => String(n.internal),
-    Labels: () => Object.entries(n.labels).map(([k, v]) => `${k}=${v}`).join(','),
-    Label: { params: ['string'], fn: (k: unknown) => n.labels[k as string] ?? '' },
-    CreatedAt: () => formatGoTimeString(BigInt(n.created)),
+    ID: () => (noTrunc ? n.Id : n.Id.slice(0, 12)),
+    Name: () => n.Name,
+    Driver: () => n.Driver,
+    Scope: () => n.Scope,
+    // A daemon older than API 1.48 sends no EnableIPv4: Go decodes the missing field as false.
+    IPv4: () => String(n.EnableIPv4 ?? false),
+    IPv6: () => String(n.EnableIPv6),
+    Internal: () => String(n.Internal),
+    Labels: () => Object.entries(labels).map(([k, v]) => `${k}=${v}`).join(','),
+    Label: { params: ['string'], fn: (k: unknown) => labels[k as string] ?? '' },
+    CreatedAt: () => formatGoTimeString(rfc3339ToNanos(n.Created)),
   });
 }
 
@@ -54,8 +64,8 @@ const ls: CommandSpec = {
   async run(ctx, p) {
     const filters = parseFilterFlags(list(p, 'filter'));
     const noTrunc = bool(p, 'no-trunc');
-    const networks = ctx.host.read((engine) => filterNetworks(engine, engine.listNetworks(), filters));
-    networks.sort((a, b) => naturalCompare(a.name, b.name));
+    const networks = (await ctx.api.request<NetworkSummary[]>('GET', '/networks', { query: filtersQuery(filters) })) ?? [];
+    networks.sort((a, b) => naturalCompare(a.Name, b.Name));
     let format = str(p, 'format');
     const quiet = bool(p, 'quiet');
     if (format === '' || ((format === 'table' || format === 'raw') && quiet)) {
@@ -130,7 +140,8 @@ const inspect: CommandSpec = {
   flags: [{ name: 'format', short: 'f', kind: 'string' }, { name: 'verbose', short: 'v', kind: 'bool' }],
   args: { min: 1 },
   async run(ctx, p) {
-    return inspectCommand(ctx, p.positionals, str(p, 'format'), (engine, ref) => networkJson(engine, engine.findNetwork(ref), { withContainers: true }), typedNetwork);
+    const verbose = bool(p, 'verbose') ? { verbose: 'true' } : {};
+    return inspectCommand(ctx, p.positionals, str(p, 'format'), (ref) => ctx.api.raw('GET', `/networks/${encodeURIComponent(ref)}`, verbose), typedNetwork);
   },
 };
 
@@ -168,29 +179,28 @@ const create: CommandSpec = {
         auxAddresses: keyValues(list(p, 'aux-address')),
       });
     } catch (err) {
-      if (err instanceof EngineError) throw err;
       throw new CliError((err as Error).message);
     }
     if (str(p, 'config-from') || bool(p, 'config-only') || bool(p, 'ingress')) {
       throw new CliError('crosstalk: --config-from, --config-only and --ingress need swarm, which crosstalk does not implement');
     }
-    const net = ctx.host.write((engine: Engine) =>
-      engine.createNetwork({
-        name: p.positionals[0],
-        driver: str(p, 'driver') || 'bridge',
-        options: Object.fromEntries(keyValues(list(p, 'opt'))),
-        labels: Object.fromEntries(keyValues(list(p, 'label'))),
-        internal: bool(p, 'internal'),
-        attachable: bool(p, 'attachable'),
-        enableIPv4: p.given.has('ipv4') ? bool(p, 'ipv4') : undefined,
-        enableIPv6: p.given.has('ipv6') ? bool(p, 'ipv6') : undefined,
-        ipamDriver: str(p, 'ipam-driver') || 'default',
-        ipamOptions: Object.fromEntries(keyValues(list(p, 'ipam-opt'))),
-        ipamConfig,
-        scope: str(p, 'scope'),
-      }),
-    );
-    ctx.io.stdout(`${net.id}\n`);
+    // The request body in the field order docker CLI 28.2 sends (docker-engine.md §9.3).
+    const body: Record<string, unknown> = { Driver: str(p, 'driver') || 'bridge', Scope: str(p, 'scope') };
+    if (p.given.has('ipv4')) body.EnableIPv4 = bool(p, 'ipv4');
+    if (p.given.has('ipv6')) body.EnableIPv6 = bool(p, 'ipv6');
+    Object.assign(body, {
+      IPAM: { Driver: str(p, 'ipam-driver') || 'default', Options: Object.fromEntries(keyValues(list(p, 'ipam-opt'))), Config: ipamConfig },
+      Internal: bool(p, 'internal'),
+      Attachable: bool(p, 'attachable'),
+      Ingress: false,
+      ConfigOnly: false,
+      ConfigFrom: null,
+      Options: Object.fromEntries(keyValues(list(p, 'opt'))),
+      Labels: Object.fromEntries(keyValues(list(p, 'label'))),
+      Name: p.positionals[0],
+    });
+    const res = await ctx.api.request<{ Id: string }>('POST', '/networks/create', { body });
+    ctx.io.stdout(`${res.Id}\n`);
     return 0;
   },
 };
@@ -206,11 +216,13 @@ const rm: CommandSpec = {
     let failed = false;
     for (const ref of p.positionals) {
       try {
-        ctx.host.write((engine) => engine.removeNetwork(ref));
+        // docker CLI inspects first (to detect swarm ingress); its result does not stop the delete.
+        await ctx.api.raw('GET', `/networks/${encodeURIComponent(ref)}`).catch(() => undefined);
+        await ctx.api.request('DELETE', `/networks/${encodeURIComponent(ref)}`);
         ctx.io.stdout(`${ref}\n`);
       } catch (err) {
-        if (!(err instanceof EngineError)) throw err;
-        if (bool(p, 'force') && err.kind === 'not-found') continue;
+        if (!(err instanceof DaemonError)) throw err;
+        if (bool(p, 'force') && err.status === 404) continue;
         ctx.io.stderr(`Error response from daemon: ${err.message.trim()}\n`);
         failed = true;
       }
@@ -231,25 +243,13 @@ const prune: CommandSpec = {
   args: { none: true },
   async run(ctx, p) {
     const filters = parseFilterFlags(list(p, 'filter'));
-    const until = filters.until ?? [];
-    if (until.length > 1) throw new EngineError('invalid-parameter', 'more than one until filter specified');
-    for (const key of Object.keys(filters)) {
-      if (!['until', 'label', 'label!'].includes(key)) throw new EngineError('invalid-parameter', `invalid filter '${key}'`);
-    }
-    let untilNanos: bigint | undefined;
-    if (until.length === 1) {
-      try {
-        untilNanos = parseUntil(until[0], BigInt(Date.now()) * 1_000_000n);
-      } catch (err) {
-        throw new EngineError('invalid-parameter', (err as Error).message);
-      }
-    }
     if (!bool(p, 'force')) {
       ctx.io.stdout('WARNING! This will remove all custom networks not used by at least one container.\nAre you sure you want to continue? [y/N] ');
       const answer = ((await ctx.io.readLine()) ?? '').trim();
       if (answer !== 'y' && answer !== 'Y') return 0;
     }
-    const deleted = ctx.host.write((engine) => engine.pruneNetworks({ until: untilNanos, labels: filters.label, notLabels: filters['label!'] }));
+    const res = await ctx.api.request<{ NetworksDeleted: string[] | null }>('POST', '/networks/prune', { query: filtersQuery(filters) });
+    const deleted = res?.NetworksDeleted ?? [];
     if (deleted.length) ctx.io.stdout(`Deleted Networks:\n${deleted.join('\n')}\n\n`);
     return 0;
   },
@@ -272,15 +272,33 @@ const connect: CommandSpec = {
   async run(ctx, p) {
     for (const o of list(p, 'driver-opt')) if (!o.includes('=')) throw new CliError('invalid key/value pair format in driver options');
     const [net, ctr] = p.positionals;
-    ctx.host.write((engine) =>
-      connectContainer(engine, net, ctr, {
-        aliases: list(p, 'alias'),
-        ipv4: str(p, 'ip'),
-        ipv6: str(p, 'ip6'),
-        gwPriority: int(p, 'gw-priority'),
-        links: list(p, 'link'),
-      }),
-    );
+    const ipamConfig: Record<string, string> = {};
+    if (str(p, 'ip')) ipamConfig.IPv4Address = str(p, 'ip');
+    if (str(p, 'ip6')) ipamConfig.IPv6Address = str(p, 'ip6');
+    const links = list(p, 'link');
+    const aliases = list(p, 'alias');
+    await ctx.api.request('POST', `/networks/${encodeURIComponent(net)}/connect`, {
+      body: {
+        Container: ctr,
+        EndpointConfig: {
+          IPAMConfig: Object.keys(ipamConfig).length ? ipamConfig : null,
+          Links: links.length ? links : null,
+          Aliases: aliases.length ? aliases : null,
+          MacAddress: '',
+          DriverOpts: Object.fromEntries(keyValues(list(p, 'driver-opt'))),
+          GwPriority: int(p, 'gw-priority'),
+          NetworkID: '',
+          EndpointID: '',
+          Gateway: '',
+          IPAddress: '',
+          IPPrefixLen: 0,
+          IPv6Gateway: '',
+          GlobalIPv6Address: '',
+          GlobalIPv6PrefixLen: 0,
+          DNSNames: null,
+        },
+      },
+    });
     return 0;
   },
 };
@@ -293,7 +311,7 @@ const disconnect: CommandSpec = {
   args: { exact: 2 },
   async run(ctx, p) {
     const [net, ctr] = p.positionals;
-    ctx.host.write((engine) => disconnectContainer(engine, net, ctr, bool(p, 'force')));
+    await ctx.api.request('POST', `/networks/${encodeURIComponent(net)}/disconnect`, { body: { Container: ctr, Force: bool(p, 'force') } });
     return 0;
   },
 };

@@ -2,14 +2,10 @@
  * `docker run` and `docker create`: flags → a container create request, then (run) start it,
  * print the ID or the output, and attach a simulated shell for `-it`.
  */
-import { EngineError } from '../../core/errors.js';
-import { createContainer, describeMissingImage, removeContainer } from '../../engine/containers.js';
-import type { PortBinding } from '../../engine/model.js';
-import type { ContainerCreateRequest, EndpointRequest } from '../../engine/requests.js';
-import { startAndRun } from '../../sim/runtime.js';
 import { bool, keyValues, list, str, type FlagSpec, type ParsedArgs } from '../args.js';
+import { DaemonError } from '../client/api-client.js';
 import { CliError, ExitError, type CommandContext, type CommandSpec } from '../command.js';
-import { interactiveShell } from './attach.js';
+import { pumpSession } from './attach.js';
 
 const CREATE_FLAGS: FlagSpec[] = [
   { name: 'add-host', kind: 'list' },
@@ -50,91 +46,103 @@ const CREATE_FLAGS: FlagSpec[] = [
 
 const RUN_FLAGS: FlagSpec[] = [...CREATE_FLAGS, { name: 'detach', short: 'd', kind: 'bool' }, { name: 'detach-keys', kind: 'string' }];
 
-/** `-p [ip:][hostPort[-end]:]containerPort[/proto]` */
-export function parsePublish(spec: string, taken: Set<number>): PortBinding[] {
+/** `-p [ip:][hostPort[-end]:]containerPort[/proto]` → Docker's PortBindings entries (host port '' = daemon picks). */
+export function parsePublish(spec: string): Array<{ key: string; hostIp: string; hostPort: string }> {
   const m = /^(?:(\[[0-9a-fA-F:.]+\]|\d+\.\d+\.\d+\.\d+):)?(?:(\d*)(?:-(\d+))?:)?(\d+)(?:-\d+)?(?:\/(tcp|udp|sctp))?$/.exec(spec);
   if (!m) throw new CliError(`invalid argument "${spec}" for "-p, --publish" flag: invalid port format`, 125);
-  const hostIp = (m[1] ?? '').replace(/^\[|\]$/g, '');
   const containerPort = Number(m[4]);
-  const protocol = (m[5] ?? 'tcp') as 'tcp' | 'udp';
   // go-connections nat.ParsePortSpec texts
   if (containerPort < 1 || containerPort > 65535) throw new CliError(`Invalid containerPort: ${m[4]}`, 125);
   for (const hp of [m[2], m[3]]) if (hp && (Number(hp) > 65535 || (Number(hp) < 1 && hp !== '0'))) throw new CliError(`Invalid hostPort: ${hp}`, 125);
-  let hostPort = m[2] ? Number(m[2]) : 0;
-  if (m[3]) {
-    const end = Number(m[3]);
-    let p = hostPort;
-    while (p <= end && taken.has(p)) p++;
-    hostPort = p <= end ? p : hostPort;
-  }
-  if (hostPort === 0) {
-    hostPort = 32768;
-    while (taken.has(hostPort)) hostPort++;
-  }
-  taken.add(hostPort);
-  return [{ containerPort, protocol, hostIp, hostPort }];
+  const hostIp = (m[1] ?? '').replace(/^\[|\]$/g, '');
+  const hostPort = m[2] ? (m[3] ? `${m[2]}-${m[3]}` : m[2]) : '';
+  return [{ key: `${containerPort}/${m[5] ?? 'tcp'}`, hostIp, hostPort }];
+}
+
+interface EndpointSettings {
+  IPAMConfig?: { IPv4Address?: string; IPv6Address?: string } | null;
+  Aliases?: string[] | null;
+  MacAddress?: string;
+  GwPriority?: number;
 }
 
 /** `--network NAME` or Docker 28's `--network name=NAME,alias=A,ip=…` */
-function parseNetworkFlag(value: string): { name: string; req: EndpointRequest } {
-  if (!value.includes('=')) return { name: value, req: {} };
-  const req: EndpointRequest = {};
+function parseNetworkFlag(value: string): { name: string; ep: EndpointSettings } {
+  if (!value.includes('=')) return { name: value, ep: {} };
+  const ep: EndpointSettings = {};
   let name = '';
   for (const [k, v] of keyValues(value.split(','))) {
     if (k === 'name') name = v;
-    else if (k === 'alias') (req.aliases ??= []).push(v);
-    else if (k === 'ip') req.ipv4 = v;
-    else if (k === 'ip6') req.ipv6 = v;
-    else if (k === 'mac-address') req.mac = v;
-    else if (k === 'gw-priority') req.gwPriority = Number(v);
+    else if (k === 'alias') (ep.Aliases ??= []).push(v);
+    else if (k === 'ip') ep.IPAMConfig = { ...(ep.IPAMConfig ?? {}), IPv4Address: v };
+    else if (k === 'ip6') ep.IPAMConfig = { ...(ep.IPAMConfig ?? {}), IPv6Address: v };
+    else if (k === 'mac-address') ep.MacAddress = v;
+    else if (k === 'gw-priority') ep.GwPriority = Number(v);
     else throw new CliError(`invalid argument "${value}" for "--network" flag: invalid field key ${k}`, 125);
   }
-  return { name, req };
+  return { name, ep };
 }
 
-export function createRequest(p: ParsedArgs, takenPorts: Set<number>): ContainerCreateRequest {
+/** The `POST /containers/create` body the docker CLI sends for these flags (docker-engine.md §15.6). */
+export function createBody(p: ParsedArgs): Record<string, unknown> {
   const [image, ...cmd] = p.positionals;
   const networks = [...list(p, 'network'), ...list(p, 'net')].map(parseNetworkFlag);
   const mode = networks[0]?.name ?? 'default';
-  const primary: EndpointRequest = { ...(networks[0]?.req ?? {}) };
+  const primary: EndpointSettings = { ...(networks[0]?.ep ?? {}) };
   const aliases = [...list(p, 'network-alias'), ...list(p, 'net-alias')];
-  if (aliases.length) primary.aliases = [...(primary.aliases ?? []), ...aliases];
-  if (str(p, 'ip')) primary.ipv4 = str(p, 'ip');
-  if (str(p, 'ip6')) primary.ipv6 = str(p, 'ip6');
-  if (str(p, 'mac-address')) primary.mac = str(p, 'mac-address');
-  const endpoints: Record<string, EndpointRequest> = {};
+  if (aliases.length) primary.Aliases = [...(primary.Aliases ?? []), ...aliases];
+  if (str(p, 'ip') || str(p, 'ip6')) primary.IPAMConfig = { ...(primary.IPAMConfig ?? {}), ...(str(p, 'ip') ? { IPv4Address: str(p, 'ip') } : {}), ...(str(p, 'ip6') ? { IPv6Address: str(p, 'ip6') } : {}) };
+  if (str(p, 'mac-address')) primary.MacAddress = str(p, 'mac-address');
+  const endpoints: Record<string, EndpointSettings> = {};
   if (Object.keys(primary).length) endpoints[mode] = primary;
-  for (const n of networks.slice(1)) endpoints[n.name] = n.req;
-  if (aliases.length && (mode === 'default' || mode === 'bridge')) {
-    throw new EngineError('invalid-parameter', 'network-scoped alias is supported only for containers in user defined networks');
+  for (const n of networks.slice(1)) endpoints[n.name] = n.ep;
+  const portBindings: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
+  const exposed: Record<string, object> = {};
+  for (const spec of list(p, 'publish')) {
+    for (const b of parsePublish(spec)) {
+      (portBindings[b.key] ??= []).push({ HostIp: b.hostIp, HostPort: b.hostPort });
+      exposed[b.key] = {};
+    }
   }
-  const entrypoint = p.given.has('entrypoint') ? (str(p, 'entrypoint') ? [str(p, 'entrypoint')] : []) : undefined;
+  for (const e of list(p, 'expose')) exposed[e.includes('/') ? e : `${e}/tcp`] = {};
+  const entrypoint = p.given.has('entrypoint') ? (str(p, 'entrypoint') ? [str(p, 'entrypoint')] : ['']) : null;
+  const detach = p.flags.get('detach') === true;
+  const interactive = bool(p, 'interactive');
   return {
-    name: str(p, 'name') || undefined,
-    image,
-    cmd,
-    entrypoint,
-    hostname: str(p, 'hostname') || undefined,
-    domainname: str(p, 'domainname') || undefined,
-    tty: bool(p, 'tty'),
-    openStdin: bool(p, 'interactive'),
-    autoRemove: bool(p, 'rm'),
-    labels: Object.fromEntries(keyValues(list(p, 'label'))),
-    env: list(p, 'env'),
-    networkMode: mode,
-    endpoints,
-    portBindings: list(p, 'publish').flatMap((s) => parsePublish(s, takenPorts)),
-    exposedPorts: list(p, 'expose').map((e) => (e.includes('/') ? e : `${e}/tcp`)),
-    links: list(p, 'link'),
-    extraHosts: list(p, 'add-host'),
-    dns: list(p, 'dns'),
-    dnsOptions: [...list(p, 'dns-option'), ...list(p, 'dns-opt')],
-    dnsSearch: list(p, 'dns-search'),
+    Hostname: str(p, 'hostname'),
+    Domainname: str(p, 'domainname'),
+    User: str(p, 'user'),
+    AttachStdin: !detach && interactive,
+    AttachStdout: !detach,
+    AttachStderr: !detach,
+    ...(Object.keys(exposed).length ? { ExposedPorts: exposed } : {}),
+    Tty: bool(p, 'tty'),
+    OpenStdin: interactive,
+    StdinOnce: !detach && interactive,
+    Env: list(p, 'env'),
+    Cmd: cmd.length ? cmd : null,
+    Image: image,
+    Volumes: null,
+    WorkingDir: str(p, 'workdir'),
+    Entrypoint: entrypoint,
+    OnBuild: null,
+    Labels: Object.fromEntries(keyValues(list(p, 'label'))),
+    HostConfig: {
+      NetworkMode: mode,
+      PortBindings: portBindings,
+      AutoRemove: bool(p, 'rm'),
+      Dns: list(p, 'dns'),
+      DnsOptions: [...list(p, 'dns-option'), ...list(p, 'dns-opt')],
+      DnsSearch: list(p, 'dns-search'),
+      ExtraHosts: list(p, 'add-host').length ? list(p, 'add-host') : null,
+      Links: list(p, 'link').length ? list(p, 'link') : null,
+    },
+    NetworkingConfig: { EndpointsConfig: endpoints },
   };
 }
 
 function runError(ctx: CommandContext, err: unknown, path: string): never {
-  if (err instanceof EngineError) {
+  if (err instanceof DaemonError) {
     ctx.io.stderr(`docker: Error response from daemon: ${err.message.trim()}\n\nRun '${path} --help' for more information\n`);
     // The docker CLI's exit codes for start failures: 127 not found, 126 not executable.
     throw new ExitError(/executable file not found|no such file or directory/.test(err.message) ? 127 : /permission denied/.test(err.message) ? 126 : 125);
@@ -146,28 +154,23 @@ function runError(ctx: CommandContext, err: unknown, path: string): never {
   throw err;
 }
 
-function doCreate(ctx: CommandContext, p: ParsedArgs, path: string) {
+/** create, pulling (honestly failing) when the image is missing, as the docker CLI does. */
+async function doCreate(ctx: CommandContext, p: ParsedArgs, path: string): Promise<string> {
   try {
-    return ctx.host.write((engine) => {
-      const taken = new Set<number>();
-      for (const c of engine.containers.values()) if (c.status === 'running') for (const b of c.portBindings) taken.add(b.hostPort);
-      const req = createRequest(p, taken);
-      try {
-        return createContainer(engine, req);
-      } catch (err) {
-        if (err instanceof EngineError && err.message.startsWith('No such image:')) {
-          const { normalized, available } = describeMissingImage(req.image);
-          ctx.io.stderr(`Unable to find image '${normalized}' locally\n`);
-          throw new EngineError(
-            'not-found',
-            `pull access denied for ${normalized.split(':')[0]}: crosstalk's simulated data plane has no registry; the images it simulates are: ${available}`,
-          );
-        }
-        throw err;
-      }
-    });
+    const body = createBody(p);
+    const name = str(p, 'name') || undefined;
+    try {
+      return (await ctx.api.request<{ Id: string }>('POST', '/containers/create', { query: { name }, body })).Id;
+    } catch (err) {
+      if (!(err instanceof DaemonError && err.status === 404 && err.message.startsWith('No such image:'))) throw err;
+      const ref = err.message.slice('No such image: '.length);
+      ctx.io.stderr(`Unable to find image '${ref}' locally\n`);
+      const [fromImage, tag] = ref.split(':');
+      await ctx.api.request('POST', '/images/create', { query: { fromImage: `docker.io/library/${fromImage}`, tag } });
+      return (await ctx.api.request<{ Id: string }>('POST', '/containers/create', { query: { name }, body })).Id;
+    }
   } catch (err) {
-    runError(ctx, err, path);
+    return runError(ctx, err, path);
   }
 }
 
@@ -180,8 +183,7 @@ const create: CommandSpec = {
   interspersed: false,
   args: { min: 1 },
   async run(ctx, p) {
-    const c = doCreate(ctx, p, 'docker create');
-    ctx.io.stdout(`${c.id}\n`);
+    ctx.io.stdout(`${await doCreate(ctx, p, 'docker create')}\n`);
     return 0;
   },
 };
@@ -196,25 +198,52 @@ const run: CommandSpec = {
   args: { min: 1 },
   async run(ctx, p) {
     const detach = bool(p, 'detach');
-    const interactive = bool(p, 'interactive') && bool(p, 'tty');
-    if (!detach && bool(p, 'tty') && bool(p, 'interactive') && !ctx.io.stdinIsTty) {
+    const tty = bool(p, 'tty');
+    const interactive = bool(p, 'interactive');
+    if (!detach && tty && interactive && !ctx.io.stdinIsTty) {
       ctx.io.stderr('the input device is not a TTY\n');
       return 1;
     }
-    const created = doCreate(ctx, p, 'docker run');
-    if (detach) ctx.io.stdout(`${created.id}\n`);
-    let outcome;
+    const id = await doCreate(ctx, p, 'docker run');
+    const enc = encodeURIComponent(id);
+    if (detach) {
+      ctx.io.stdout(`${id}\n`);
+      try {
+        await ctx.api.request('POST', `/containers/${enc}/start`);
+      } catch (err) {
+        runError(ctx, err, 'docker run');
+      }
+      return 0;
+    }
+    // Attached: attach and wait before start, as the docker CLI does (docker-engine.md §16.1).
+    const session = await ctx.api.hijack(`/containers/${enc}/attach`, { stderr: 1, stdin: interactive ? 1 : undefined, stdout: 1, stream: 1 });
+    let exitCode = 0;
+    const waited = ctx.api
+      .stream('POST', `/containers/${enc}/wait`, { condition: bool(p, 'rm') ? 'removed' : 'next-exit' }, (chunk) => {
+        const m = /"StatusCode":\s*(\d+)/.exec(chunk);
+        if (m) exitCode = Number(m[1]);
+      })
+      .catch(() => undefined);
+    session.onOutput((stream, data) => (stream === 2 && !tty ? ctx.io.stderr(data) : ctx.io.stdout(data)));
     try {
-      outcome = ctx.host.write((engine) => startAndRun(engine, created.id, detach ? undefined : { stdout: (s) => ctx.io.stdout(s), stderr: (s) => ctx.io.stderr(s) }));
+      await ctx.api.request('POST', `/containers/${enc}/start`);
     } catch (err) {
-      // Docker leaves the created container behind when start fails (except with --rm).
-      if (bool(p, 'rm')) ctx.host.write((engine) => removeContainer(engine, created.id, { force: true }));
+      session.close();
       runError(ctx, err, 'docker run');
     }
-    if (detach) return 0;
-    if (outcome.exited) return outcome.exitCode;
-    if (interactive) return interactiveShell(ctx, created.id, { autoRemove: bool(p, 'rm'), tty: true });
-    return 0;
+    const state = await ctx.api.request<{ State: { Running: boolean; ExitCode: number } }>('GET', `/containers/${enc}/json`).catch(() => undefined);
+    if (state?.State.Running && !interactive) {
+      // A service with nothing to type into: crosstalk returns instead of following its output forever.
+      session.close();
+      return 0;
+    }
+    if (interactive) {
+      const detached = await pumpSession(ctx, session);
+      if (detached) return 0;
+    }
+    await session.done;
+    await waited;
+    return exitCode;
   },
 };
 

@@ -1,0 +1,78 @@
+/**
+ * The Docker Engine API (1.24–1.50) as a transport-free handler over an EngineHost: the daemon
+ * serves it on a unix socket, the CLI and a browser call it in-process. No Node imports.
+ */
+import { invalidParameter } from '../core/errors.js';
+import type { ApiApp, ApiRequest, ApiResponse } from './contract.js';
+import { ApiCore } from './core.js';
+import { bodyTooLarge, MAX_BODY_BYTES, pageNotFound, responseForError } from './errors.js';
+import { Query } from './filters.js';
+import { lazyBody, Router } from './router.js';
+import { CONTAINER_ROUTES } from './routes/containers.js';
+import { ATTACH_ROUTES } from './routes/attach.js';
+import { EXEC_ROUTES } from './routes/exec.js';
+import { IMAGE_ROUTES } from './routes/images.js';
+import { NETWORK_ROUTES } from './routes/networks.js';
+import { SYSTEM_ROUTES } from './routes/system.js';
+import { utf8Length } from './stream.js';
+import type { ApiAppOptions } from './types.js';
+import { checkVersion, ENGINE_VERSION, splitVersion } from './version.js';
+
+export interface CrosstalkApiApp extends ApiApp {
+  /** Stops background polling (daemon shutdown). */
+  close(): void;
+}
+
+export function createApiApp(opts: ApiAppOptions): CrosstalkApiApp {
+  const core = new ApiCore(opts);
+  const router = new Router().addAll([...SYSTEM_ROUTES, ...NETWORK_ROUTES, ...CONTAINER_ROUTES, ...ATTACH_ROUTES, ...EXEC_ROUTES, ...IMAGE_ROUTES]);
+
+  const baseHeaders = (): Record<string, string> => {
+    const p = core.profile();
+    return { 'Api-Version': p.apiVersion, 'Docker-Experimental': 'false', Ostype: 'linux', Server: `Docker/${p.name === 'legacy' ? p.engineVersion : ENGINE_VERSION} (linux)` };
+  };
+
+  const withHeaders = (res: ApiResponse): ApiResponse => {
+    if (res.kind === 'hijack') return res;
+    res.headers = { ...baseHeaders(), ...res.headers };
+    return res;
+  };
+
+  async function handle(req: ApiRequest): Promise<ApiResponse> {
+    try {
+      const q = req.url.indexOf('?');
+      const path = q < 0 ? req.url : req.url.slice(0, q);
+      const search = q < 0 ? '' : req.url.slice(q + 1);
+      const { version: pathVersion, rest } = splitVersion(path);
+      const match = router.match(req.method.toUpperCase(), rest);
+      if (!match) return withHeaders(pageNotFound());
+      if (utf8Length(req.body) > MAX_BODY_BYTES) return withHeaders(bodyTooLarge());
+      const max = core.profile().apiVersion;
+      if (pathVersion !== undefined) checkVersion(pathVersion, max);
+      const contentType = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+      if (req.body.trim() !== '' && contentType !== '' && contentType !== 'application/json' && !isStreamRoute(rest)) {
+        throw invalidParameter(`unsupported Content-Type header (${contentType}): must be 'application/json'`);
+      }
+      const res = await match.handler({
+        core,
+        req,
+        params: match.params,
+        query: new Query(search),
+        version: pathVersion ?? max,
+        body: lazyBody(req.body),
+      });
+      return withHeaders(res);
+    } catch (err) {
+      const res = responseForError(err);
+      if (res.status >= 500) core.log('error', 'request failed', { method: req.method, url: req.url, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      return withHeaders(res);
+    }
+  }
+
+  return { handle, close: () => core.close() };
+}
+
+/** Attach carries `Content-Type: text/plain` and no JSON body. */
+function isStreamRoute(path: string): boolean {
+  return /\/attach$/.test(path);
+}

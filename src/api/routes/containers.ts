@@ -1,0 +1,527 @@
+/**
+ * Container endpoints: create, list, inspect, start/stop/restart/kill, remove, rename, wait,
+ * logs, resize — the engine and simulated runtime the CLI uses, with Docker's wire shapes.
+ */
+import { EngineError, invalidParameter, notModified } from '../../core/errors.js';
+import { bindingsProgrammed, createContainer, removeContainer } from '../../engine/containers.js';
+import type { Engine } from '../../engine/engine.js';
+import { containerJson, sortedObject } from '../../engine/inspect.js';
+import type { ContainerRecord, PortBinding } from '../../engine/model.js';
+import type { ContainerCreateRequest, EndpointRequest } from '../../engine/requests.js';
+import { findImage } from '../../engine/images.js';
+import { humanDuration } from '../../format/go-time.js';
+import { startAndRun, stopExitCode } from '../../sim/runtime.js';
+import type { ApiResponse, PlainResponse, StreamingResponse } from '../contract.js';
+import { exitContainer, imageId, type Tx, type WaitCondition } from '../core.js';
+import { emptyResponse, jsonBody, jsonResponse } from '../errors.js';
+import { labelMatches, matchesPattern, parseFilters, validateFilterKeys, type Filters } from '../filters.js';
+import { Fields } from '../json.js';
+import type { Route, RouteContext } from '../router.js';
+import { Channel, muxFrame, utf8Encode } from '../stream.js';
+import { MEDIA_MUX, MEDIA_RAW, type ContainerSummary } from '../types.js';
+import { versionAtLeast, versionLess } from '../version.js';
+import { endpointRequest } from './networks.js';
+
+// ------------------------------------------------------------------ create
+
+const CONFIG_KEYS = ['Hostname', 'Domainname', 'User', 'AttachStdin', 'AttachStdout', 'AttachStderr', 'ExposedPorts', 'Tty', 'OpenStdin', 'StdinOnce', 'Env', 'Cmd', 'Healthcheck', 'ArgsEscaped', 'Image', 'Volumes', 'WorkingDir', 'Entrypoint', 'NetworkDisabled', 'MacAddress', 'OnBuild', 'Labels', 'StopSignal', 'StopTimeout', 'Shell'];
+
+const EPHEMERAL_START = 32768;
+
+/** `80/tcp`, `53/udp`, `8080` → port and protocol (go-connections nat texts). */
+function parsePortKey(key: string): { port: number; protocol: 'tcp' | 'udp' } {
+  const m = /^(\d+)(?:\/(tcp|udp|sctp))?$/.exec(key);
+  if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw invalidParameter(`Invalid containerPort: ${key.split('/')[0]}`);
+  if (m[2] === 'sctp') throw new EngineError('not-implemented', 'crosstalk does not simulate sctp ports');
+  return { port: Number(m[1]), protocol: (m[2] ?? 'tcp') as 'tcp' | 'udp' };
+}
+
+function pickHostPort(spec: string, taken: Set<number>): number {
+  let port: number;
+  const range = /^(\d+)-(\d+)$/.exec(spec);
+  if (spec === '' || spec === '0') {
+    port = EPHEMERAL_START;
+    while (taken.has(port)) port++;
+  } else if (range) {
+    const [lo, hi] = [Number(range[1]), Number(range[2])];
+    if (lo < 1 || hi > 65535 || lo > hi) throw invalidParameter(`Invalid hostPort: ${spec}`);
+    port = lo;
+    while (port <= hi && taken.has(port)) port++;
+    if (port > hi) port = lo;
+  } else if (/^\d+$/.test(spec) && Number(spec) <= 65535) port = Number(spec);
+  else throw invalidParameter(`Invalid hostPort: ${spec}`);
+  taken.add(port);
+  return port;
+}
+
+/** `db:alias`, `/db:/web/alias` → `db:alias`. */
+function normalizeLink(link: string): string {
+  const [target, alias] = link.split(':');
+  const t = target.replace(/^\//, '');
+  if (alias === undefined) return t;
+  return `${t}:${alias.slice(alias.lastIndexOf('/') + 1)}`;
+}
+
+function createRequest(ctx: RouteContext, engine: Engine): { req: ContainerCreateRequest; warnings: string[] } {
+  const body = ctx.body();
+  if (body === undefined) throw invalidParameter('invalid JSON: got EOF while reading request body');
+  const f = Fields.of(body, 'ContainerConfigWrapper', 'container.CreateRequest');
+  if (!CONFIG_KEYS.some((k) => f.raw(k) !== undefined)) throw invalidParameter('config cannot be empty in order to create a container');
+  const image = f.str('Image') ?? '';
+  if (image === '') throw invalidParameter('crosstalk: Config.Image is empty; crosstalk has no scratch image');
+  const hc = f.obj('HostConfig', 'container.HostConfig');
+  const nc = f.obj('NetworkingConfig', 'network.NetworkingConfig');
+  const warnings: string[] = [];
+  let mode = hc?.str('NetworkMode') ?? '';
+  if (mode === '' || mode === 'default') mode = 'bridge';
+  const endpointsRaw = nc?.objMap('EndpointsConfig', 'map[string]*network.EndpointSettings') ?? {};
+  const endpoints: Record<string, EndpointRequest> = {};
+  for (const [name, ep] of Object.entries(endpointsRaw)) endpoints[name === 'default' ? 'bridge' : name] = endpointRequest(ep);
+  if (versionLess(ctx.version, '1.44') && Object.keys(endpoints).length > 1) {
+    throw invalidParameter(`Container cannot be created with multiple network endpoints: ${Object.keys(endpoints).join(', ')}`);
+  }
+  const mac = f.str('MacAddress');
+  if (mac && versionAtLeast(ctx.version, '1.44')) {
+    const primary = endpoints[mode];
+    if (primary?.mac && primary.mac !== mac) throw invalidParameter('the container-wide MAC address must match the endpoint-specific MAC address for the main network, or be left empty');
+    warnings.push('The container-wide MacAddress field is now deprecated. It should be specified in EndpointsConfig instead.');
+  }
+
+  // Host ports: explicit ones as given, empty ones from the ephemeral range (as the CLI does).
+  const taken = new Set<number>();
+  for (const c of engine.containers.values()) if (c.status === 'running') for (const b of c.portBindings) taken.add(b.hostPort);
+  const portBindings: PortBinding[] = [];
+  const bindings = hc?.rawMap('PortBindings', 'nat.PortMap') ?? {};
+  for (const [key, list] of Object.entries(bindings)) {
+    const { port, protocol } = parsePortKey(key);
+    if (list === null) continue;
+    if (!Array.isArray(list)) return hc!.typeError('PortBindings', list, '[]nat.PortBinding');
+    for (const b of list) {
+      const bf = Fields.of(b, 'ContainerConfigWrapper', 'nat.PortBinding');
+      portBindings.push({ containerPort: port, protocol, hostIp: bf.str('HostIp') ?? '', hostPort: pickHostPort(bf.str('HostPort') ?? '', taken) });
+    }
+  }
+  const exposed = Object.keys(f.rawMap('ExposedPorts', 'nat.PortSet') ?? {}).map((k) => {
+    const { port, protocol } = parsePortKey(k);
+    return `${port}/${protocol}`;
+  });
+  if (hc?.bool('PublishAllPorts')) {
+    const all = new Set([...(findImage(image)?.exposedPorts ?? []), ...exposed]);
+    for (const key of all) {
+      const { port, protocol } = parsePortKey(key);
+      if (portBindings.some((b) => b.containerPort === port && b.protocol === protocol)) continue;
+      portBindings.push({ containerPort: port, protocol, hostIp: '', hostPort: pickHostPort('', taken) });
+    }
+  }
+  const entrypoint = f.strSlice('Entrypoint');
+  if ((hc?.objList('Mounts', '[]mount.Mount')?.length ?? 0) > 0 || (hc?.strList('Binds')?.length ?? 0) > 0 || Object.keys(f.rawMap('Volumes', 'map[string]struct {}') ?? {}).length > 0) {
+    warnings.push('crosstalk: volumes and bind mounts are not simulated; Binds, Mounts and Volumes were ignored');
+  }
+  return {
+    warnings,
+    req: {
+      name: ctx.query.get('name') || undefined,
+      image,
+      cmd: f.strSlice('Cmd'),
+      entrypoint: entrypoint === undefined ? undefined : entrypoint.filter((e, i) => !(i === 0 && e === '' && entrypoint.length === 1)),
+      hostname: f.str('Hostname') || undefined,
+      domainname: f.str('Domainname') || undefined,
+      tty: f.bool('Tty') ?? false,
+      openStdin: f.bool('OpenStdin') ?? false,
+      autoRemove: versionLess(ctx.version, '1.25') ? false : (hc?.bool('AutoRemove') ?? false),
+      labels: f.strMap('Labels') ?? {},
+      env: f.strList('Env') ?? [],
+      networkMode: mode,
+      endpoints,
+      portBindings,
+      exposedPorts: exposed,
+      links: (hc?.strList('Links') ?? []).map(normalizeLink),
+      extraHosts: hc?.strList('ExtraHosts') ?? [],
+      dns: hc?.strList('Dns') ?? [],
+      dnsOptions: hc?.strList('DnsOptions') ?? [],
+      dnsSearch: hc?.strList('DnsSearch') ?? [],
+      mac: mac || undefined,
+    },
+  };
+}
+
+function create(ctx: RouteContext): PlainResponse {
+  const { id, warnings } = ctx.core.write((tx) => {
+    const { req, warnings } = createRequest(ctx, tx.engine);
+    return { id: createContainer(tx.engine, req).id, warnings };
+  });
+  return jsonResponse(201, { Id: id, Warnings: warnings });
+}
+
+// ------------------------------------------------------------------ list and inspect
+
+export function statusText(c: ContainerRecord, now: bigint): string {
+  if (c.status === 'running') return `Up ${humanDuration(now - BigInt(c.startedAt))}`;
+  if (c.status === 'exited') return `Exited (${c.exitCode}) ${humanDuration(now - BigInt(c.finishedAt))} ago`;
+  return 'Created';
+}
+
+function summaryPorts(engine: Engine, c: ContainerRecord): ContainerSummary['Ports'] {
+  if (c.status !== 'running') return [];
+  const out: ContainerSummary['Ports'] = [];
+  const published = new Set<string>();
+  for (const b of bindingsProgrammed(engine, c) ? c.portBindings : []) {
+    published.add(`${b.containerPort}/${b.protocol}`);
+    const ips = b.hostIp === '' || b.hostIp === '0.0.0.0' ? ['0.0.0.0', '::'] : [b.hostIp];
+    for (const ip of ips) out.push({ IP: ip, PrivatePort: b.containerPort, PublicPort: b.hostPort, Type: b.protocol });
+  }
+  for (const e of c.exposedPorts) {
+    if (published.has(e)) continue;
+    const [port, proto] = e.split('/');
+    out.push({ PrivatePort: Number(port), Type: proto });
+  }
+  return out;
+}
+
+/** Container inspect with the API's view: canonical image ID, exec IDs, per-version Aliases. */
+export function inspectJson(ctx: RouteContext, engine: Engine, c: ContainerRecord, execIds: string[]): Record<string, unknown> {
+  const json = containerJson(engine, c);
+  json.Image = imageId(c.image);
+  json.ExecIDs = execIds.length ? execIds : null;
+  if (versionLess(ctx.version, '1.45')) {
+    // API < 1.45 re-adds the short ID and hostname on user-defined networks (docker-engine.md §10.2).
+    const networks = (json.NetworkSettings as { Networks: Record<string, { Aliases: string[] | null }> }).Networks;
+    for (const [name, ep] of Object.entries(networks)) {
+      const net = engine.networksByName.get(name);
+      if (!net || net.predefined) continue;
+      ep.Aliases = [...new Set([...(ep.Aliases ?? []), c.id.slice(0, 12), c.hostname])];
+    }
+  }
+  return json;
+}
+
+function summary(engine: Engine, c: ContainerRecord, now: bigint, linkNames: string[]): ContainerSummary {
+  const json = containerJson(engine, c);
+  const settings = json.NetworkSettings as { Networks: Record<string, unknown> };
+  return {
+    Id: c.id,
+    Names: [`/${c.name}`, ...linkNames],
+    Image: c.image,
+    ImageID: imageId(c.image),
+    Command: [...c.entrypoint, ...c.cmd].join(' '),
+    Created: Number(BigInt(c.created) / 1_000_000_000n),
+    Ports: summaryPorts(engine, c),
+    Labels: sortedObject(c.labels),
+    State: c.status,
+    Status: statusText(c, now),
+    HostConfig: { NetworkMode: c.networkMode },
+    NetworkSettings: { Networks: settings.Networks },
+    Mounts: [],
+  };
+}
+
+const LIST_FILTERS = ['ancestor', 'before', 'expose', 'exited', 'health', 'id', 'isolation', 'is-task', 'label', 'name', 'network', 'publish', 'since', 'status', 'volume'];
+const STATES = ['created', 'restarting', 'running', 'removing', 'paused', 'exited', 'dead'];
+
+function portFilter(values: string[] | undefined, ports: Array<{ port: number; proto: string }>): boolean {
+  if (!values?.length) return true;
+  return values.some((v) => {
+    const [p, proto] = v.split('/');
+    const [lo, hi] = p.split('-').map(Number);
+    return ports.some((x) => x.port >= lo && x.port <= (hi || lo) && (!proto || x.proto === proto));
+  });
+}
+
+function listFilter(engine: Engine, filters: Filters): (c: ContainerRecord) => boolean {
+  validateFilterKeys(filters, LIST_FILTERS);
+  for (const v of filters.status ?? []) if (!STATES.includes(v)) throw invalidParameter(`invalid filter 'status=${v}'`);
+  const exited = (filters.exited ?? []).map((v) => {
+    if (!/^-?\d+$/.test(v)) throw invalidParameter(`strconv.Atoi: parsing ${JSON.stringify(v)}: invalid syntax`);
+    return Number(v);
+  });
+  const created = (ref: string) => BigInt(engine.findContainer(ref).created);
+  const before = filters.before?.length ? created(filters.before[0]) : undefined;
+  const since = filters.since?.length ? created(filters.since[0]) : undefined;
+  const any = (key: string, pred: (v: string) => boolean) => !filters[key]?.length || filters[key].some(pred);
+  return (c) =>
+    any('id', (v) => matchesPattern(v, c.id)) &&
+    any('name', (v) => matchesPattern(v, `/${c.name}`)) &&
+    any('status', (v) => v === c.status) &&
+    (exited.length === 0 || (c.status === 'exited' && exited.includes(c.exitCode))) &&
+    any('ancestor', (v) => imageId(v) === imageId(c.image) || v === c.image) &&
+    any('network', (v) => c.networks.some((n) => n.networkId === v || engine.networks.get(n.networkId)?.name === v)) &&
+    any('label', (v) => labelMatches(c.labels, v)) &&
+    any('is-task', (v) => v === 'false' || v === '0') &&
+    any('health', (v) => v === 'none') &&
+    (before === undefined || BigInt(c.created) < before) &&
+    (since === undefined || BigInt(c.created) > since) &&
+    portFilter(filters.publish, c.status === 'running' ? c.portBindings.map((b) => ({ port: b.hostPort, proto: b.protocol })) : []) &&
+    portFilter(
+      filters.expose,
+      c.exposedPorts.map((e) => ({ port: Number(e.split('/')[0]), proto: e.split('/')[1] })),
+    );
+}
+
+function list(ctx: RouteContext): PlainResponse {
+  const filters = parseFilters(ctx.query.get('filters'));
+  const limit = ctx.query.int('limit') ?? -1;
+  const all = ctx.query.bool('all') || (filters.status?.length ?? 0) > 0;
+  const body = ctx.core.read((engine) => {
+    const include = listFilter(engine, filters);
+    const now = ctx.core.now();
+    let rows = engine.listContainers().filter((c) => (all || limit > 0 || c.status === 'running') && include(c));
+    rows.sort((a, b) => (BigInt(b.created) > BigInt(a.created) ? 1 : BigInt(b.created) < BigInt(a.created) ? -1 : 0));
+    if (limit > 0) rows = rows.slice(0, limit);
+    const linkNames = new Map<string, string[]>();
+    for (const c of engine.listContainers()) {
+      for (const l of c.links) {
+        const target = engine.containersByName.get(l.target) ?? engine.containers.get(l.target);
+        if (target) linkNames.set(target.id, [...(linkNames.get(target.id) ?? []), `/${c.name}/${l.alias}`]);
+      }
+    }
+    return rows.map((c) => summary(engine, c, now, linkNames.get(c.id) ?? []));
+  });
+  return jsonResponse(200, body);
+}
+
+function inspect(ctx: RouteContext): PlainResponse {
+  const body = ctx.core.read((engine) => {
+    const c = engine.findContainer(ctx.params.id);
+    return inspectJson(ctx, engine, c, execIdsOf(ctx, c.id));
+  });
+  return jsonResponse(200, body);
+}
+
+function execIdsOf(ctx: RouteContext, containerId: string): string[] {
+  return [...ctx.core.execs.values()].filter((e) => e.containerId === containerId && e.running).map((e) => e.id);
+}
+
+// ------------------------------------------------------------------ lifecycle
+
+/** Output of a container's main process goes to attached clients (TTY: one stream). */
+export function containerIo(tx: Tx, c: ContainerRecord) {
+  return {
+    stdout: (s: string) => tx.output(c.id, 1, s),
+    stderr: (s: string) => tx.output(c.id, c.tty ? 1 : 2, s),
+  };
+}
+
+function start(ctx: RouteContext): PlainResponse {
+  if (ctx.req.body.trim().length > 7) {
+    throw invalidParameter('starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24');
+  }
+  ctx.core.write((tx) => {
+    const c = tx.engine.findContainer(ctx.params.id);
+    if (c.status === 'running') throw notModified('container already started');
+    startAndRun(tx.engine, c.id, containerIo(tx, c));
+  });
+  return emptyResponse(204);
+}
+
+const SIGNALS: Record<string, number> = {
+  HUP: 1, INT: 2, QUIT: 3, ILL: 4, TRAP: 5, ABRT: 6, BUS: 7, FPE: 8, KILL: 9, USR1: 10, SEGV: 11, USR2: 12, PIPE: 13, ALRM: 14, TERM: 15,
+  STKFLT: 16, CHLD: 17, CONT: 18, STOP: 19, TSTP: 20, TTIN: 21, TTOU: 22, URG: 23, XCPU: 24, XFSZ: 25, VTALRM: 26, PROF: 27, WINCH: 28, IO: 29, PWR: 30, SYS: 31,
+};
+
+/** signal.ParseSignal: a number, or a name with or without `SIG`. */
+function parseSignal(s: string): number {
+  if (/^\d+$/.test(s)) {
+    const n = Number(s);
+    if (n >= 1 && n <= 64) return n;
+  } else {
+    const n = SIGNALS[s.toUpperCase().replace(/^SIG/, '')];
+    if (n) return n;
+  }
+  throw invalidParameter(`Invalid signal: ${s}`);
+}
+
+/**
+ * What a signal does to the simulated main process: KILL ends it (137); TERM, INT, QUIT and HUP
+ * end servers that handle them (exit 0) but not a shell or `sleep` as PID 1, which ignore them;
+ * other signals change nothing.
+ */
+function signalExit(c: ContainerRecord, sig: number): number | undefined {
+  if (sig === 9) return 137;
+  if ([1, 2, 3, 15].includes(sig)) return stopExitCode(c) === 0 ? 0 : undefined;
+  return undefined;
+}
+
+/** `docker stop`: SIGTERM (or the given signal), SIGKILL after the timeout if it is ignored. */
+function stopInTx(ctx: RouteContext, tx: Tx, c: ContainerRecord, signal: string, stopEventAfter = true): void {
+  const sig = signal ? parseSignal(signal) : 15;
+  tx.eventBefore(ctx.core.containerEvent(c, 'kill', { signal: String(sig) }));
+  let code = signalExit(c, sig);
+  if (code === undefined) {
+    tx.eventBefore(ctx.core.containerEvent(c, 'kill', { signal: '9' }));
+    code = 137;
+  }
+  if (stopEventAfter) tx.eventAfter(ctx.core.containerEvent(c, 'stop', {}));
+  exitContainer(tx.engine, c, code);
+}
+
+function stop(ctx: RouteContext): PlainResponse {
+  ctx.query.int('t');
+  const signal = versionAtLeast(ctx.version, '1.42') ? ctx.query.get('signal') : '';
+  ctx.core.write((tx) => {
+    const c = tx.engine.findContainer(ctx.params.id);
+    if (c.status !== 'running') throw notModified('container already stopped');
+    stopInTx(ctx, tx, c, signal);
+  });
+  return emptyResponse(204);
+}
+
+function restart(ctx: RouteContext): PlainResponse {
+  ctx.query.int('t');
+  const signal = versionAtLeast(ctx.version, '1.42') ? ctx.query.get('signal') : '';
+  ctx.core.write((tx) => {
+    const c = tx.engine.findContainer(ctx.params.id);
+    const autoRemove = c.autoRemove;
+    if (c.status === 'running') {
+      // A restart never removes an --rm container in between.
+      c.autoRemove = false;
+      try {
+        stopInTx(ctx, tx, c, signal, false);
+      } finally {
+        c.autoRemove = autoRemove;
+      }
+      tx.checkpoint([ctx.core.containerEvent(c, 'stop', {})]);
+    }
+    startAndRun(tx.engine, c.id, containerIo(tx, c));
+    tx.eventAfter(ctx.core.containerEvent(c, 'restart', {}));
+  });
+  return emptyResponse(204);
+}
+
+function kill(ctx: RouteContext): PlainResponse {
+  const name = ctx.params.id;
+  const sig = parseSignal(ctx.query.get('signal') || 'KILL');
+  ctx.core.write((tx) => {
+    const c = tx.engine.findContainer(name);
+    if (c.status !== 'running') throw new EngineError('conflict', `cannot kill container: ${name}: container ${c.id} is not running`);
+    tx.eventBefore(ctx.core.containerEvent(c, 'kill', { signal: String(sig) }));
+    const code = signalExit(c, sig);
+    if (code !== undefined) exitContainer(tx.engine, c, code);
+  });
+  return emptyResponse(204);
+}
+
+function remove(ctx: RouteContext): PlainResponse {
+  if (ctx.query.bool('link')) throw new EngineError('not-implemented', 'crosstalk does not implement removing legacy links (link=1)');
+  const force = ctx.query.bool('force');
+  ctx.core.write((tx) => {
+    const c = tx.engine.findContainer(ctx.params.id);
+    if (c.status === 'running' && force) tx.eventBefore(ctx.core.containerEvent(c, 'kill', { signal: '9' }));
+    removeContainer(tx.engine, ctx.params.id, { force });
+  });
+  return emptyResponse(204);
+}
+
+function rename(ctx: RouteContext): PlainResponse {
+  const newName = ctx.query.get('name');
+  ctx.core.write((tx) => {
+    const c = tx.engine.findContainer(ctx.params.id);
+    const oldName = c.name;
+    renameContainer(tx.engine, c, newName);
+    tx.eventAfter(ctx.core.containerEvent(c, 'rename', { oldName: `/${oldName}` }));
+  });
+  return emptyResponse(204);
+}
+
+/** daemon/rename.go: new name checks, index update, DNS names of running endpoints follow. */
+function renameContainer(engine: Engine, c: ContainerRecord, raw: string): void {
+  if (raw === '') throw invalidParameter('Neither old nor new names may be empty');
+  const name = raw.replace(/^\//, '');
+  if (!/^[a-zA-Z0-9][a-zA-Z0-9_.-]+$/.test(name)) throw invalidParameter(`Invalid container name (${name}), only [a-zA-Z0-9][a-zA-Z0-9_.-] are allowed`);
+  if (name === c.name) throw invalidParameter('Renaming a container with the same name as its current name');
+  const existing = engine.containersByName.get(name);
+  if (existing) {
+    throw new EngineError('conflict', `Conflict. The container name "/${name}" is already in use by container "${existing.id}". You have to remove (or rename) that container to be able to reuse that name.`);
+  }
+  engine.unindexContainer(c);
+  const oldName = c.name;
+  c.name = name;
+  engine.indexContainer(c);
+  for (const ep of c.endpoints) {
+    if (ep.dnsNames.length === 0) continue;
+    const net = engine.networks.get(ep.networkId);
+    if (!net) continue;
+    engine.dns.unregister(net.id, ep);
+    ep.dnsNames = ep.dnsNames.map((n) => (n === oldName ? name : n));
+    engine.dns.register(net, c, ep);
+  }
+}
+
+// ------------------------------------------------------------------ wait, logs, resize
+
+function wait(ctx: RouteContext): StreamingResponse {
+  const raw = ctx.query.get('condition');
+  const condition = (raw || 'not-running') as WaitCondition;
+  if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw invalidParameter(`invalid condition: ${JSON.stringify(raw)}`);
+  const state = ctx.core.read((engine) => {
+    const c = engine.findContainer(ctx.params.id);
+    return { id: c.id, status: c.status, exitCode: c.exitCode };
+  });
+  const ch = new Channel<string>();
+  const done = (code: number) => {
+    ch.push(jsonBody({ StatusCode: code }));
+    ch.close();
+  };
+  if (condition === 'not-running' && state.status !== 'running') done(state.exitCode);
+  else {
+    const cancel = ctx.core.waitFor(state.id, condition, done);
+    ch.whenClosed(cancel);
+  }
+  return { kind: 'stream', status: 200, headers: { 'Content-Type': 'application/json' }, chunks: ch, cancel: () => ch.close() };
+}
+
+function logs(ctx: RouteContext): PlainResponse {
+  const stdout = ctx.query.bool('stdout');
+  const stderr = ctx.query.bool('stderr');
+  if (!stdout && !stderr) throw invalidParameter('Bad parameters: you must choose at least one stream');
+  const { text, tty } = ctx.core.read((engine) => {
+    const c = engine.findContainer(ctx.params.id);
+    return { text: c.logs, tty: c.tty };
+  });
+  // The simulator keeps one merged log; it is reported as stdout.
+  let lines: string[] = stdout ? (text.match(/[^\n]*\n|[^\n]+$/g) ?? []) : [];
+  const tail = ctx.query.get('tail');
+  if (tail !== '' && tail !== 'all') {
+    const n = Number.parseInt(tail, 10);
+    if (Number.isFinite(n) && n >= 0) lines = n === 0 ? [] : lines.slice(-n);
+  }
+  const mux = !tty;
+  const chunks = lines.map((l) => (mux ? muxFrame(1, utf8Encode(l)) : utf8Encode(l)));
+  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
+  let off = 0;
+  for (const c of chunks) {
+    bytes.set(c, off);
+    off += c.length;
+  }
+  const contentType = mux && versionAtLeast(ctx.version, '1.42') ? MEDIA_MUX : MEDIA_RAW;
+  return { kind: 'plain', status: 200, headers: { 'Content-Type': contentType }, body: lines.join(''), bytes };
+}
+
+function parseSize(ctx: RouteContext, key: string): number {
+  const v = ctx.query.get(key);
+  if (!/^[+-]?\d+$/.test(v)) throw invalidParameter(`strconv.Atoi: parsing ${JSON.stringify(v)}: invalid syntax`);
+  return Number(v);
+}
+
+function resize(ctx: RouteContext): ApiResponse {
+  const h = parseSize(ctx, 'h');
+  const w = parseSize(ctx, 'w');
+  const c = ctx.core.read((engine) => engine.findContainer(ctx.params.id));
+  if (c.status !== 'running') throw new EngineError('conflict', `container ${c.id} is not running`);
+  ctx.core.events.publish(ctx.core.containerEvent(c, 'resize', { height: String(h), width: String(w) }));
+  return emptyResponse(200);
+}
+
+export const CONTAINER_ROUTES: Route[] = [
+  { method: 'POST', path: '/containers/create', handler: create },
+  { method: 'GET', path: '/containers/json', handler: list },
+  { method: 'GET', path: '/containers/{id}/json', handler: inspect },
+  { method: 'POST', path: '/containers/{id}/start', handler: start },
+  { method: 'POST', path: '/containers/{id}/stop', handler: stop },
+  { method: 'POST', path: '/containers/{id}/restart', handler: restart },
+  { method: 'POST', path: '/containers/{id}/kill', handler: kill },
+  { method: 'DELETE', path: '/containers/{id}', handler: remove },
+  { method: 'POST', path: '/containers/{id}/rename', handler: rename },
+  { method: 'POST', path: '/containers/{id}/wait', handler: wait },
+  { method: 'GET', path: '/containers/{id}/logs', handler: logs },
+  { method: 'POST', path: '/containers/{id}/resize', handler: resize },
+];

@@ -1,0 +1,136 @@
+/**
+ * Images: the simulated catalogue (src/engine/images.ts) inspects and lists like images — one
+ * image per repository, its tags aliases — and a pull answers honestly: the simulated images
+ * are "up to date", anything else fails naming what exists. Volumes and plugins do not exist
+ * (404s that `docker inspect` walks past, docker-engine.md §16.4).
+ */
+import { notFound } from '../../core/errors.js';
+import { availableImages, findImage, normalizeImageRef, SIM_IMAGES, type SimImage } from '../../engine/images.js';
+import { imageDigest, sortedObject } from '../../engine/inspect.js';
+import type { PlainResponse } from '../contract.js';
+import { imageId } from '../core.js';
+import { jsonBody, jsonResponse } from '../errors.js';
+import { labelMatches, parseFilters, validateFilterKeys } from '../filters.js';
+import type { Route, RouteContext } from '../router.js';
+
+/** A fixed creation time: the simulated images have no build history. */
+const IMAGE_CREATED = '2025-06-01T00:00:00Z';
+const IMAGE_CREATED_UNIX = 1748736000;
+const IMAGE_LABELS = { 'org.crosstalk.simulated': 'true' };
+
+function byRef(ref: string): SimImage | undefined {
+  const hex = ref.replace(/^sha256:/, '');
+  if (/^[0-9a-f]{6,64}$/.test(hex)) {
+    const hit = SIM_IMAGES.find((i) => imageDigest(i.repository).startsWith(hex));
+    if (hit) return hit;
+  }
+  return findImage(ref);
+}
+
+function repoTags(i: SimImage): string[] {
+  return i.tags.map((t) => `${i.repository}:${t}`);
+}
+
+function imageConfig(i: SimImage): Record<string, unknown> {
+  return {
+    Env: [...i.env],
+    Cmd: [...i.cmd],
+    Entrypoint: i.entrypoint.length ? [...i.entrypoint] : null,
+    ...(i.exposedPorts.length ? { ExposedPorts: Object.fromEntries(i.exposedPorts.map((p) => [p, {}])) } : {}),
+    Labels: { ...IMAGE_LABELS },
+    WorkingDir: '',
+    User: '',
+    Volumes: null,
+    OnBuild: null,
+  };
+}
+
+function inspect(ctx: RouteContext): PlainResponse {
+  const name = ctx.params.name;
+  const i = byRef(name);
+  if (!i) throw notFound(`No such image: ${normalizeImageRef(name)}`);
+  return jsonResponse(200, {
+    Id: imageId(i.repository),
+    RepoTags: repoTags(i),
+    RepoDigests: [],
+    Parent: '',
+    Comment: 'crosstalk simulated image: no filesystem; its programs are simulated (busybox applets and the image program)',
+    Created: IMAGE_CREATED,
+    DockerVersion: '',
+    Author: '',
+    Config: imageConfig(i),
+    Architecture: ctx.core.info.arch ?? 'amd64',
+    Os: 'linux',
+    Size: 0,
+    GraphDriver: { Data: null, Name: 'crosstalk-sim' },
+    RootFS: { Type: 'layers', Layers: [] },
+    Metadata: { LastTagTime: '0001-01-01T00:00:00Z' },
+  });
+}
+
+function list(ctx: RouteContext): PlainResponse {
+  const filters = parseFilters(ctx.query.get('filters'));
+  validateFilterKeys(filters, ['before', 'dangling', 'label', 'reference', 'since', 'until']);
+  const refMatch = (i: SimImage, pattern: string) => {
+    const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.')}$`);
+    return repoTags(i).some((t) => re.test(t)) || re.test(i.repository);
+  };
+  const body = SIM_IMAGES.filter(
+    (i) =>
+      (!filters.reference?.length || filters.reference.some((r) => refMatch(i, r))) &&
+      (!filters.dangling?.length || filters.dangling.every((d) => d === 'false' || d === '0')) &&
+      (!filters.label?.length || filters.label.every((l) => labelMatches(IMAGE_LABELS, l))),
+  ).map((i) => ({
+    Containers: -1,
+    Created: IMAGE_CREATED_UNIX,
+    Id: imageId(i.repository),
+    Labels: sortedObject(IMAGE_LABELS),
+    ParentId: '',
+    RepoDigests: [],
+    RepoTags: repoTags(i),
+    SharedSize: -1,
+    Size: 0,
+  }));
+  return jsonResponse(200, body);
+}
+
+/** `docker pull` / the pull in `docker run`: an honest answer, no registry behind it. */
+function pull(ctx: RouteContext): PlainResponse {
+  const from = ctx.query.get('fromImage');
+  const tag = ctx.query.get('tag');
+  if (ctx.query.get('fromSrc') !== '') throw notFound('crosstalk cannot import images (fromSrc); the images it simulates are: ' + availableImages());
+  const ref = tag === '' ? from : tag.startsWith('sha256:') ? `${from}@${tag}` : `${from}:${tag}`;
+  const normalized = normalizeImageRef(ref);
+  const image = findImage(ref);
+  if (!image) {
+    throw notFound(`pull access denied for ${normalized.split(':')[0]}: crosstalk's simulated data plane has no registry; the images it simulates are: ${availableImages()}`);
+  }
+  const t = normalized.split(':')[1] ?? 'latest';
+  const lines = [
+    { status: `Pulling from library/${image.repository}`, id: t },
+    { status: `Digest: ${imageId(image.repository)}` },
+    { status: `Status: Image is up to date for ${normalized}` },
+  ];
+  return { kind: 'plain', status: 200, headers: { 'Content-Type': 'application/json' }, body: lines.map(jsonBody).join('') };
+}
+
+function volume(ctx: RouteContext): PlainResponse {
+  throw notFound(`get ${ctx.params.name}: no such volume`);
+}
+
+function volumes(): PlainResponse {
+  return jsonResponse(200, { Volumes: [], Warnings: null });
+}
+
+function plugin(ctx: RouteContext): PlainResponse {
+  throw notFound(`plugin "${ctx.params.name}" not found`);
+}
+
+export const IMAGE_ROUTES: Route[] = [
+  { method: 'GET', path: '/images/json', handler: list },
+  { method: 'POST', path: '/images/create', handler: pull },
+  { method: 'GET', path: '/images/{name:.*}/json', handler: inspect },
+  { method: 'GET', path: '/volumes', handler: volumes },
+  { method: 'GET', path: '/volumes/{name:.*}', handler: volume },
+  { method: 'GET', path: '/plugins/{name:.*}/json', handler: plugin },
+];
