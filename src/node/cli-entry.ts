@@ -46,7 +46,9 @@ async function main(): Promise<number> {
   try {
     store = new SqliteStore(defaultStateDir(process.env));
     const seed = process.env.CROSSTALK_SEED ? Number(process.env.CROSSTALK_SEED) : undefined;
-    const host = new EngineHost({ store, clock: systemClock, random: new CryptoRandom(), profile: compat, seed });
+    // `reset` replaces the state whatever its profile, so it must not be refused for a mismatch.
+    const profile = global.rest[0] === 'reset' ? undefined : compat;
+    const host = new EngineHost({ store, clock: systemClock, random: new CryptoRandom(), profile, seed });
     // `crosstalk --compat legacy reset` resets into the legacy profile.
     const env = { ...process.env, CROSSTALK_COMPAT_GLOBAL: global.compat };
     const daemon = await findDaemon(process.env);

@@ -1,5 +1,5 @@
 /** `crosstalk explain FROM TO[:PORT]`: why one container can or cannot reach another. */
-import { explain, renderExplanation } from '../../explain/explain.js';
+import { renderExplanation, type Explanation } from '../../explain/explain.js';
 import { bool, str } from '../args.js';
 import { CliError, type CommandSpec } from '../command.js';
 
@@ -19,7 +19,7 @@ const explainCommand: CommandSpec = {
     const port = portText ? Number(portText) : undefined;
     if (port !== undefined && (!Number.isInteger(port) || port < 1 || port > 65535)) throw new CliError(`invalid port: ${portText}`);
     const proto = port === undefined ? 'icmp' : bool(p, 'udp') ? 'udp' : 'tcp';
-    const e = ctx.host.read((engine) => explain(engine, { from, to: m[1], port, proto }));
+    const e = await ctx.api.request<Explanation>('GET', '/crosstalk/explain', { query: { from, to: m[1], port, proto } });
     ctx.io.stdout(renderExplanation(e));
     return e.reachable ? 0 : 1;
   },

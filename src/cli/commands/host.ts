@@ -43,7 +43,7 @@ const host: CommandSpec = {
   async run(ctx, p) {
     const sub = p.positionals[0] ?? 'show';
     if (sub === 'show') {
-      const h = ctx.host.read((e) => e.host);
+      const h = await ctx.api.request<HostModel>('GET', '/crosstalk/host');
       ctx.io.stdout(bool(p, 'json') ? `${JSON.stringify(h, null, 2)}\n` : describeHost(h));
       return 0;
     }
@@ -74,10 +74,7 @@ const host: CommandSpec = {
       patch.externalHosts = Object.fromEntries(pairs);
     }
     if (str(p, 'hostname')) patch.hostname = str(p, 'hostname');
-    const h = ctx.host.write((engine) => {
-      engine.setHost({ ...engine.host, ...patch });
-      return engine.host;
-    });
+    const h = await ctx.api.request<HostModel>('POST', '/crosstalk/host', { body: patch });
     ctx.io.stdout(describeHost(h));
     return 0;
   },
@@ -92,7 +89,7 @@ const reset: CommandSpec = {
   async run(ctx, p) {
     const compat = str(p, 'compat') || ctx.env.CROSSTALK_COMPAT_GLOBAL || 'default';
     if (compat !== 'default' && compat !== 'legacy') throw new CliError(`invalid --compat "${compat}": expected default or legacy`);
-    ctx.host.reset(compat);
+    await ctx.api.request('POST', '/crosstalk/reset', { query: { compat } });
     return 0;
   },
 };

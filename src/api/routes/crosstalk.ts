@@ -1,0 +1,51 @@
+/**
+ * crosstalk's own endpoints (outside Docker's API, under /crosstalk): the explanation of why A can
+ * or cannot reach B, the simulated host, and reset. The CLI uses them when it talks to a daemon.
+ */
+import { invalidParameter } from '../../core/errors.js';
+import type { HostModel } from '../../engine/model.js';
+import { explain } from '../../explain/explain.js';
+import type { PlainResponse } from '../contract.js';
+import type { Route, RouteContext } from '../router.js';
+
+function json(status: number, value: unknown): PlainResponse {
+  return { kind: 'plain', status, headers: { 'Content-Type': 'application/json' }, body: `${JSON.stringify(value)}\n` };
+}
+
+function explainRoute(ctx: RouteContext): PlainResponse {
+  const from = ctx.query.get('from');
+  const to = ctx.query.get('to');
+  if (!from || !to) throw invalidParameter('from and to are required');
+  const portText = ctx.query.get('port');
+  const port = portText ? Number(portText) : undefined;
+  const proto = (ctx.query.get('proto') || (port === undefined ? 'icmp' : 'tcp')) as 'tcp' | 'udp' | 'icmp';
+  if (!['tcp', 'udp', 'icmp'].includes(proto)) throw invalidParameter(`invalid proto ${proto}`);
+  return json(200, ctx.core.read((engine) => explain(engine, { from, to, port, proto })));
+}
+
+function getHost(ctx: RouteContext): PlainResponse {
+  return json(200, ctx.core.read((engine) => engine.host));
+}
+
+function setHost(ctx: RouteContext): PlainResponse {
+  const patch = (ctx.body() ?? {}) as Partial<HostModel>;
+  const host = ctx.core.write((tx) => {
+    tx.engine.setHost({ ...tx.engine.host, ...patch });
+    return tx.engine.host;
+  });
+  return json(200, host);
+}
+
+function reset(ctx: RouteContext): PlainResponse {
+  const compat = ctx.query.get('compat') || 'default';
+  if (compat !== 'default' && compat !== 'legacy') throw invalidParameter(`invalid compat ${compat}`);
+  ctx.core.host.reset(compat);
+  return { kind: 'plain', status: 204, headers: {}, body: '' };
+}
+
+export const CROSSTALK_ROUTES: Route[] = [
+  { method: 'GET', path: '/crosstalk/explain', handler: explainRoute },
+  { method: 'GET', path: '/crosstalk/host', handler: getHost },
+  { method: 'POST', path: '/crosstalk/host', handler: setHost },
+  { method: 'POST', path: '/crosstalk/reset', handler: reset },
+];
