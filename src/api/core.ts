@@ -108,6 +108,12 @@ export class ApiCore {
     return this.cachedProfile;
   }
 
+  /** The state was replaced (`crosstalk reset`): drop what was derived from the old one. */
+  forget(): void {
+    this.cachedProfile = undefined;
+    this.last = undefined;
+  }
+
   read<T>(fn: (engine: Engine) => T): T {
     return this.host.read(fn);
   }
@@ -215,17 +221,17 @@ export class ApiCore {
 
   /** Resolves with the exit code when the condition is met. Returns a cancel function. */
   waitFor(containerId: string, condition: WaitCondition, resolve: (exitCode: number) => void): () => void {
+    this.ensurePolling();
     const w: Waiter = { containerId, condition, resolve };
     this.waiters.add(w);
-    this.ensurePolling();
     return () => this.waiters.delete(w);
   }
 
   attach(containerId: string, l: AttachListener): () => void {
     let set = this.attached.get(containerId);
     if (!set) this.attached.set(containerId, (set = new Set()));
-    set.add(l);
     this.ensurePolling();
+    set.add(l);
     return () => {
       set!.delete(l);
       if (set!.size === 0 && this.attached.get(containerId) === set) this.attached.delete(containerId);
@@ -245,8 +251,17 @@ export class ApiCore {
     return this.waiters.size > 0 || this.attached.size > 0 || this.events.listenerCount > 0;
   }
 
+  /**
+   * Starts polling if it is not running, catching up first: call it before registering an
+   * interest, so the interest sees only what happens after it.
+   */
   ensurePolling(): void {
     if (this.stopPolling || this.pollMs <= 0) return;
+    try {
+      this.poll();
+    } catch (err) {
+      this.log('warn', 'polling the state failed', { error: (err as Error).message });
+    }
     this.stopPolling = setRepeating(() => {
       if (!this.busy()) {
         this.stopPolling?.();

@@ -80,7 +80,7 @@ export function eventFilter(filters: Filters): (ev: EventMessage) => boolean {
     (byName('image', ev) || (filters.image ?? []).includes(ev.Actor.Attributes.image ?? '')) &&
     byName('volume', ev) &&
     byName('plugin', ev) &&
-    (!filters.label?.length || filters.label.some((l) => labelMatches(ev.Actor.Attributes, l)));
+    (filters.label ?? []).every((l) => labelMatches(ev.Actor.Attributes, l));
 }
 
 /** `since`/`until` query values: Unix seconds[.nanos], RFC 3339, or a Go duration before now. */

@@ -212,3 +212,17 @@ test('POST /networks/prune: unused custom networks, label filters, until; null w
   assert.equal((await api.call('POST', `/networks/prune?filters=${enc({ driver: ['bridge'] })}`)).json.message, "invalid filter 'driver'");
   assert.deepEqual(names((await api.call('GET', '/networks')).json), ['bridge', 'host', 'none', 'used']);
 });
+
+test('label filters: every value must match (filters.MatchKVList), in lists and in events', async () => {
+  const api = newApi();
+  await api.call('POST', '/networks/create', { Name: 'lf1', Labels: { tier: 'front', owner: 'me' } });
+  await api.call('POST', '/networks/create', { Name: 'lf2', Labels: { tier: 'back', owner: 'me' } });
+  assert.deepEqual(names((await api.call('GET', `/networks?filters=${enc({ label: ['owner=me', 'tier=front'] })}`)).json), ['lf1']);
+  assert.deepEqual(names((await api.call('GET', `/networks?filters=${enc({ label: ['tier=front', 'tier=back'] })}`)).json), []);
+  await runDetached(api, 'p1', { Image: 'alpine', Cmd: ['sleep', '1d'], Labels: { 'com.docker.compose.project': 'proj', 'com.docker.compose.service': 'db' } });
+  await runDetached(api, 'p2', { Image: 'alpine', Cmd: ['sleep', '1d'], Labels: { 'com.docker.compose.project': 'proj', 'com.docker.compose.service': 'web' } });
+  const web = (await api.call('GET', `/containers/json?all=1&filters=${enc({ label: ['com.docker.compose.project=proj', 'com.docker.compose.service=web'] })}`)).json;
+  assert.deepEqual(web.map((c: { Names: string[] }) => c.Names[0]), ['/p2']);
+  const evs = (await api.call('GET', `/events?since=0&until=${api.clock.now / 1_000_000_000n}&filters=${enc({ label: ['com.docker.compose.project=proj', 'com.docker.compose.service=db'] })}`)).text;
+  assert.deepEqual(evs.trim().split('\n').map((l) => JSON.parse(l).Actor.Attributes.name), ['p1', 'p1']);
+});

@@ -175,7 +175,7 @@ test('GET /events replays since/until with Docker\'s message shape', async () =>
   await api.call('POST', `/containers/${id}/stop`);
   await api.call('DELETE', `/containers/${id}`);
   await api.call('DELETE', '/networks/evnet');
-  const until = api.clock.now / 1_000_000_000n + 1n;
+  const until = api.clock.now / 1_000_000_000n;
   const r = await api.call('GET', `/events?since=${t0 / 1_000_000_000n}&until=${until}`);
   assert.equal(r.status, 200);
   assert.equal(r.headers['Content-Type'], 'application/json');
@@ -216,7 +216,7 @@ test('GET /events filters: type, event, container, network, label; bad keys and 
   await api.call('POST', '/networks/create', { Name: 'fnet', Labels: { team: 'a' } });
   await runDetached(api, 'f1', { Image: 'alpine', Cmd: ['sleep', 'infinity'], Labels: { team: 'a' }, HostConfig: { NetworkMode: 'fnet' } });
   await runDetached(api, 'f2', { Image: 'alpine', Cmd: ['sleep', 'infinity'] });
-  const q = async (filters: unknown) => parseEvents((await api.call('GET', `/events?since=0&until=${api.clock.now / 1_000_000_000n + 1n}&filters=${encodeURIComponent(JSON.stringify(filters))}`)).text);
+  const q = async (filters: unknown) => parseEvents((await api.call('GET', `/events?since=0&until=${api.clock.now / 1_000_000_000n}&filters=${encodeURIComponent(JSON.stringify(filters))}`)).text);
   assert.deepEqual((await q({ type: { network: true } })).map((e) => e.Action), ['create', 'connect', 'connect']);
   assert.deepEqual((await q({ event: ['start'] })).map((e) => e.Actor.Attributes.name), ['f1', 'f2']);
   assert.deepEqual((await q({ container: ['f2'] })).map((e) => e.Action), ['create', 'start']);
@@ -245,4 +245,48 @@ test('GET /events streams live events until the client goes away', async () => {
   assert.equal(JSON.parse(second.value).Action, 'destroy');
   raw.cancel();
   assert.equal((await it.next()).done, true);
+});
+
+test('changes another writer commits to the same store (the embedded CLI) reach waits and event streams', async () => {
+  const { EngineHost } = await import('../../src/cli/engine-host.js');
+  const { MemoryStore } = await import('../../src/store/store.js');
+  const { SeededRandom, SteppingClock } = await import('../../src/core/ports.js');
+  const { createApiApp } = await import('../../src/api/app.js');
+  const { startAndRun } = await import('../../src/sim/runtime.js');
+  const { createContainer, stopContainer } = await import('../../src/engine/containers.js');
+  const store = new MemoryStore();
+  const mk = (seed: number) => new EngineHost({ store, clock: new SteppingClock(1_750_000_000_000_000_000n), random: new SeededRandom(seed) });
+  const daemonHost = mk(1);
+  const otherProcess = mk(2);
+  const app = createApiApp({ host: daemonHost, pollIntervalMs: 10 });
+  // The poll timer does not hold the process open (a daemon's server does): hold it here.
+  const keepAlive = setInterval(() => undefined, 50);
+  const call = async (method: string, url: string, body?: unknown) => {
+    const r = await app.handle({ method, url, headers: {}, body: body === undefined ? '' : JSON.stringify(body) });
+    return r;
+  };
+  const id = otherProcess.write((e) => {
+    const c = createContainer(e, { name: 'outside', image: 'alpine', cmd: ['sleep', 'infinity'] });
+    startAndRun(e, c.id);
+    return c.id;
+  });
+  const events = await call('GET', '/events');
+  const wait = await call('POST', `/containers/${id}/wait`);
+  assert.ok(events.kind === 'stream' && wait.kind === 'stream');
+  if (events.kind !== 'stream' || wait.kind !== 'stream') return;
+  otherProcess.write((e) => e.createNetwork({ name: 'made-elsewhere' }));
+  otherProcess.write((e) => stopContainer(e, id, 137));
+  let waited = '';
+  for await (const c of wait.chunks) waited += c;
+  assert.equal(waited, '{"StatusCode":137}\n');
+  const it = events.chunks[Symbol.asyncIterator]();
+  const seen: string[] = [];
+  while (seen.length < 3) {
+    const ev = JSON.parse((await it.next()).value);
+    seen.push(`${ev.Type} ${ev.Action} ${ev.Actor.Attributes.name}`);
+  }
+  assert.deepEqual(seen, ['network create made-elsewhere', 'container die outside', 'network disconnect bridge']);
+  events.cancel();
+  app.close();
+  clearInterval(keepAlive);
 });

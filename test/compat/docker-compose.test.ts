@@ -73,8 +73,8 @@ describe('docker-compose 1.29.2 against crosstalkd', { skip }, () => {
     const text = up.out + up.err;
     assert.match(text, /Creating network "proj_front" with the default driver/);
     assert.match(text, /Creating network "proj_back" with the default driver/);
-    assert.match(text, /Creating proj_db_1 \.\.\. done/);
-    assert.match(text, /Creating proj_web_1 \.\.\. done/);
+    assert.match(text, /Creating proj_db_1 +\.\.\. done/);
+    assert.match(text, /Creating proj_web_1 +\.\.\. done/);
   });
 
   it('networks get Compose names, labels and the IPAM config', async () => {
@@ -154,8 +154,8 @@ describe('docker-compose 1.29.2 against crosstalkd', { skip }, () => {
     const down = await compose(['down']);
     assert.equal(down.code, 0, `${down.out}${down.err}`);
     const text = down.out + down.err;
-    assert.match(text, /Stopping proj_web_1 \.\.\. done/);
-    assert.match(text, /Removing proj_db_1 \.\.\. done/);
+    assert.match(text, /Stopping proj_web_1 +\.\.\. done/);
+    assert.match(text, /Removing proj_db_1 +\.\.\. done/);
     assert.match(text, /Removing network proj_back/);
     assert.match(text, /Removing network proj_front/);
     const ps = await docker(['ps', '-a', '--format', '{{.Names}}']);

@@ -312,6 +312,7 @@ export class AttachSession implements HijackSession, AttachListener {
 function attach(ctx: RouteContext): HijackResponse {
   const q = ctx.query;
   const detachKeys = parseDetachKeys(q.get('detachKeys'));
+  ctx.core.ensurePolling();
   const target = ctx.core.read((engine): AttachTarget => {
     const c = engine.findContainer(ctx.params.id);
     return { id: c.id, name: c.name, image: c.image, labels: c.labels, tty: c.tty, openStdin: c.openStdin, status: c.status, logs: c.logs, interactive: isInteractiveShell(mainArgv(c)) };

@@ -245,7 +245,7 @@ function listFilter(engine: Engine, filters: Filters): (c: ContainerRecord) => b
     (exited.length === 0 || (c.status === 'exited' && exited.includes(c.exitCode))) &&
     any('ancestor', (v) => imageId(v) === imageId(c.image) || v === c.image) &&
     any('network', (v) => c.networks.some((n) => n.networkId === v || engine.networks.get(n.networkId)?.name === v)) &&
-    any('label', (v) => labelMatches(c.labels, v)) &&
+    (filters.label ?? []).every((v) => labelMatches(c.labels, v)) &&
     any('is-task', (v) => v === 'false' || v === '0') &&
     any('health', (v) => v === 'none') &&
     (before === undefined || BigInt(c.created) < before) &&
@@ -452,6 +452,7 @@ function wait(ctx: RouteContext): StreamingResponse {
   const raw = ctx.query.get('condition');
   const condition = (raw || 'not-running') as WaitCondition;
   if (!['not-running', 'next-exit', 'removed'].includes(condition)) throw invalidParameter(`invalid condition: ${JSON.stringify(raw)}`);
+  ctx.core.ensurePolling();
   const state = ctx.core.read((engine) => {
     const c = engine.findContainer(ctx.params.id);
     return { id: c.id, status: c.status, exitCode: c.exitCode };

@@ -40,6 +40,7 @@ function reset(ctx: RouteContext): PlainResponse {
   const compat = ctx.query.get('compat') || 'default';
   if (compat !== 'default' && compat !== 'legacy') throw invalidParameter(`invalid compat ${compat}`);
   ctx.core.host.reset(compat);
+  ctx.core.forget();
   return { kind: 'plain', status: 204, headers: {}, body: '' };
 }
 

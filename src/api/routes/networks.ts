@@ -2,20 +2,26 @@
 import { EngineError, invalidParameter, notFound } from '../../core/errors.js';
 import { connectContainer, disconnectContainer } from '../../engine/containers.js';
 import { networkJson } from '../../engine/inspect.js';
-import { filterNetworks } from '../../engine/network-filters.js';
+import { filterNetworks, validateNetworkFilters } from '../../engine/network-filters.js';
 import type { EndpointRequest } from '../../engine/requests.js';
 import { parseUntil } from '../../format/go-time.js';
 import type { IpamConfigEntry } from '../../ipam/validate.js';
 import { emptyResponse, jsonResponse } from '../errors.js';
-import { parseFilters } from '../filters.js';
+import { labelMatches, parseFilters } from '../filters.js';
 import { Fields } from '../json.js';
 import type { Route, RouteContext } from '../router.js';
 import { versionAtLeast, versionLess } from '../version.js';
 
 function list(ctx: RouteContext) {
-  const filters = parseFilters(ctx.query.get('filters'));
+  const { label = [], ...filters } = parseFilters(ctx.query.get('filters'));
+  validateNetworkFilters(filters);
   const detailed = versionLess(ctx.version, '1.28');
-  const body = ctx.core.read((engine) => filterNetworks(engine, engine.listNetworks(), filters).map((n) => networkJson(engine, n, { withContainers: detailed })));
+  const body = ctx.core.read((engine) =>
+    filterNetworks(engine, engine.listNetworks(), filters)
+      // Every label filter must match (filters.MatchKVList), unlike other keys whose values OR.
+      .filter((n) => label.every((l) => labelMatches(n.labels, l)))
+      .map((n) => networkJson(engine, n, { withContainers: detailed })),
+  );
   return jsonResponse(200, body);
 }
 

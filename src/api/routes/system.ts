@@ -141,6 +141,8 @@ function events(ctx: RouteContext) {
   const since = parseEventTime(ctx.query.get('since'), now);
   const until = parseEventTime(ctx.query.get('until'), now);
   const include = eventFilter(parseFilters(ctx.query.get('filters')));
+  // Catch up with other writers first, so the replay and the live stream do not overlap.
+  ctx.core.ensurePolling();
   const ch = new Channel<string>();
   if (since !== undefined) for (const ev of ctx.core.events.history(since, until)) if (include(ev)) ch.push(eventJson(ev));
   if (until !== undefined && until <= now) ch.close();
@@ -154,7 +156,6 @@ function events(ctx: RouteContext) {
       unsubscribe();
       cancelTimer?.();
     });
-    ctx.core.ensurePolling();
   }
   return { kind: 'stream' as const, status: 200, headers: { 'Content-Type': 'application/json' }, chunks: ch, cancel: () => ch.close() };
 }

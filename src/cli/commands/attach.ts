@@ -118,7 +118,8 @@ const attach: CommandSpec = {
     });
     session.onOutput((stream, data) => (stream === 2 && !c.Config.Tty ? ctx.io.stderr(data) : ctx.io.stdout(data)));
     if (withStdin) {
-      if (await pumpSession(ctx, session)) return 0;
+      // The docker CLI reports the detach as an error ("read escape sequence"): exit 1. `run` exits 0.
+      if (await pumpSession(ctx, session)) return 1;
     }
     await session.done;
     const after = await ctx.api.request<{ State: { ExitCode: number } }>('GET', `/containers/${enc(c.Id)}/json`).catch(() => undefined);
