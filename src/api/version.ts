@@ -30,12 +30,21 @@ export function splitVersion(path: string): { version: string | undefined; rest:
   return { version: m[1], rest: m[2] ?? '/' };
 }
 
+/**
+ * The newest path version accepted for a daemon whose version is `max`: the default profile
+ * also takes `/v1.51` (the issue asks for 1.24–1.51, so clients pinned to Engine 28.3's API
+ * work); the legacy profile is as strict as its Engine.
+ */
+export function acceptedMax(max: string): string {
+  return max === DEFAULT_API_VERSION ? '1.51' : max;
+}
+
 /** The version middleware's check (api/server/middleware/version.go). */
 export function checkVersion(version: string, max: string): void {
   if (versionLess(version, MIN_API_VERSION)) {
     throw invalidParameter(`client version ${version} is too old. Minimum supported API version is ${MIN_API_VERSION}, please upgrade your client to a newer version`);
   }
-  if (compareVersions(version, max) > 0) {
+  if (compareVersions(version, acceptedMax(max)) > 0) {
     throw invalidParameter(`client version ${version} is too new. Maximum supported API version is ${max}`);
   }
 }

@@ -1,6 +1,6 @@
 /**
  * Daemon-side `network ls` filters (docker-engine.md §9.1): different keys AND, values of one
- * key OR; `name`/`id` match exactly or as an unanchored regular expression.
+ * key OR (labels: AND); `name`/`id` match exactly or as an unanchored regular expression.
  */
 import { invalidParameter } from '../core/errors.js';
 import type { Engine } from './engine.js';
@@ -35,7 +35,8 @@ export function filterNetworks(engine: Engine, networks: NetworkRecord[], filter
       any('scope', (v) => v === n.scope) &&
       any('name', (v) => v === n.name || regexMatch(v, n.name)) &&
       any('id', (v) => v === n.id || regexMatch(v, n.id)) &&
-      any('label', (v) => {
+      // Unlike other keys, several label filters must all match (Docker's filters.MatchKVList).
+      (filters.label ?? []).every((v) => {
         const eq = v.indexOf('=');
         return eq < 0 ? v in n.labels : n.labels[v.slice(0, eq)] === v.slice(eq + 1);
       }) &&

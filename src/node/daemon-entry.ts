@@ -126,7 +126,7 @@ async function main(): Promise<number> {
   writeFileSync(opts.pidfile, `${process.pid}\n`);
 
   let store: SqliteStore | undefined;
-  let api: ApiServer[] = [];
+  const api: ApiServer[] = [];
   let app: ReturnType<typeof createApiApp> | undefined;
   const sockets: string[] = [];
   let cleaned = false;
@@ -204,7 +204,6 @@ async function main(): Promise<number> {
     process.on('SIGTERM', () => stop('SIGTERM'));
     process.on('SIGINT', () => stop('SIGINT'));
     process.on('exit', cleanup);
-    api = api.slice();
   });
 }
 

@@ -254,3 +254,17 @@ test('docker inspect fallbacks: volumes and plugins are 404', async () => {
   assert.equal(p.json.message, 'plugin "web" not found');
   assert.deepEqual((await api.call('GET', '/volumes')).json, { Volumes: [], Warnings: null });
 });
+
+test('docker run -i with a stdin reader as main process: it runs on its input at EOF, then exits', async () => {
+  const api = newApi();
+  const id = (await api.call('POST', '/containers/create', { Image: 'alpine', Cmd: ['cat'], OpenStdin: true, StdinOnce: true, AttachStdin: true })).json.Id;
+  const s = await api.hijack(`/containers/${id}/attach?stderr=1&stdin=1&stdout=1&stream=1`);
+  s.session.input('first\nsecond');
+  s.session.close();
+  await api.call('POST', `/containers/${id}/start`);
+  await s.session.done;
+  assert.deepEqual(s.out, [[1, 'first\nsecond']]);
+  const st = await state(api, id);
+  assert.equal(st.Status, 'exited');
+  assert.equal(st.ExitCode, 0);
+});

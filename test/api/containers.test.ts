@@ -358,3 +358,16 @@ test('resize: 200 on a running container, 409 when stopped, 400 on bad sizes', a
   assert.equal(stopped.status, 409);
   assert.equal(stopped.json.message, `container ${id} is not running`);
 });
+
+test('POST /containers/prune: stopped containers go, running ones and label-excluded ones stay', async () => {
+  const api = newApi();
+  const up = await runDetached(api, 'up1', { Image: 'alpine', Cmd: ['sleep', 'infinity'] });
+  const done = await runDetached(api, 'done1', { Image: 'alpine', Cmd: ['true'] });
+  const created = (await api.call('POST', '/containers/create?name=new1', { Image: 'alpine', Labels: { keep: '1' } })).json.Id;
+  const r = await api.call('POST', `/containers/prune?filters=${enc({ 'label!': ['keep'] })}`);
+  assert.equal(r.status, 200);
+  assert.deepEqual(r.json, { ContainersDeleted: [done], SpaceReclaimed: 0 });
+  assert.deepEqual((await api.call('POST', '/containers/prune')).json, { ContainersDeleted: [created], SpaceReclaimed: 0 });
+  assert.deepEqual((await api.call('POST', '/containers/prune')).json, { ContainersDeleted: null, SpaceReclaimed: 0 });
+  assert.equal((await api.call('GET', `/containers/${up}/json`)).json.State.Running, true);
+});

@@ -217,6 +217,35 @@ describe('crosstalkd lifecycle', { skip }, () => {
     }
   });
 
+  test('SIGTERM with open attach sessions, event streams and waits still exits 0 at once', async () => {
+    const d = await startDaemon();
+    try {
+      await d.api('POST', '/containers/create?name=busy', { Image: 'alpine', Cmd: ['ash'], Tty: true, OpenStdin: true });
+      await d.api('POST', '/containers/busy/start');
+      const attach = new RawConn(d.socket);
+      attach.socket.write('POST /containers/busy/attach?stdin=1&stdout=1&stream=1 HTTP/1.1\r\nHost: docker\r\nConnection: Upgrade\r\nUpgrade: tcp\r\n\r\n');
+      await attach.until((t) => t.endsWith('/ # '));
+      const events = new RawConn(d.socket);
+      events.socket.write('GET /events HTTP/1.1\r\nHost: docker\r\n\r\n');
+      await events.until((t) => t.includes('\r\n\r\n'));
+      assert.match(events.text(), /^HTTP\/1\.1 200 OK\r\n/);
+      assert.match(events.text(), /Transfer-Encoding: chunked/i);
+      const wait = new RawConn(d.socket);
+      wait.socket.write('POST /containers/busy/wait HTTP/1.1\r\nHost: docker\r\nContent-Length: 0\r\n\r\n');
+      await wait.until((t) => t.includes('\r\n\r\n'));
+      const t0 = Date.now();
+      const exit = await d.stop('SIGTERM');
+      assert.deepEqual(exit, { code: 0, signal: null });
+      assert.ok(Date.now() - t0 < 3000, 'no waiting for the 5 s fallback');
+      await attach.closed();
+      await events.closed();
+      await wait.closed();
+      assert.equal(existsSync(d.socket), false);
+    } finally {
+      await d.cleanup();
+    }
+  });
+
   test('a second daemon on the same pid file refuses to start; a stale socket file is replaced', async () => {
     const d = await startDaemon();
     const other = mkdtempSync(join(tmpdir(), 'ct-api-other-'));

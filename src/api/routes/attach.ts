@@ -10,6 +10,7 @@ import { SHELLS, mainArgv, shellScriptOf } from '../../sim/argv.js';
 import { SimShell } from '../../sim/attach-shell.js';
 import { basename } from '../../sim/context.js';
 import { NetView } from '../../sim/netview.js';
+import { runCommand } from '../../sim/shell.js';
 import type { HijackResponse, HijackSession } from '../contract.js';
 import { applyEffect, exitContainer, type ApiCore, type AttachListener } from '../core.js';
 import type { Route, RouteContext } from '../router.js';
@@ -22,6 +23,15 @@ export const PROMPT = '/ # ';
 /** A shell reading commands from stdin: `sh`, `ash -i`, `/bin/bash -l` (no script, no file). */
 export function isInteractiveShell(argv: string[]): boolean {
   return argv.length > 0 && SHELLS.has(basename(argv[0])) && shellScriptOf(argv) === undefined && argv.slice(1).every((a) => a.startsWith('-'));
+}
+
+/** Commands that read standard input when given no file: they run once their input ends. */
+export function readsStdin(argv: string[]): boolean {
+  const name = basename(argv[0] ?? '');
+  const operands = argv.slice(1).filter((a) => !a.startsWith('-'));
+  if (name === 'nc' || name === 'tee') return true;
+  if (name === 'grep') return operands.length <= 1;
+  return ['cat', 'head', 'wc', 'sort'].includes(name) && operands.length === 0;
 }
 
 /** term.ToBytes: `ctrl-p,ctrl-q` → "\x10\x11". */
@@ -65,6 +75,8 @@ export class InputLines {
       interrupt?(): void;
       /** Terminal echo; absent without a TTY. */
       echo?(text: string): void;
+      /** What was typed after the last newline, at end of input (default: a line). */
+      rest?(text: string): void;
     },
   ) {}
 
@@ -141,7 +153,7 @@ export class InputLines {
     if (this.line !== '') {
       const l = this.line;
       this.line = '';
-      this.handlers.line(l);
+      (this.handlers.rest ?? this.handlers.line)(l);
     }
   }
 }
@@ -161,6 +173,8 @@ interface AttachTarget {
   status: string;
   logs: string;
   interactive: boolean;
+  /** The main process reads stdin to its end (`docker run -i alpine cat`). */
+  reader: string[] | undefined;
 }
 
 interface AttachOptions {
@@ -182,6 +196,7 @@ export class AttachSession implements HijackSession, AttachListener {
   private running: boolean;
   private unsubscribe: (() => void) | undefined;
   private readonly lines: InputLines;
+  private readerInput = '';
   /** Input (null: its end) that arrived before the container started. */
   private queued: Array<string | null> = [];
 
@@ -192,13 +207,14 @@ export class AttachSession implements HijackSession, AttachListener {
   ) {
     this.done = new Promise((resolve) => (this.resolveDone = resolve));
     this.running = target.status === 'running';
-    const tty = target.tty && target.interactive && target.openStdin;
+    const tty = target.tty && (target.interactive || !!target.reader) && target.openStdin;
     this.lines = new InputLines(opts.detachKeys, {
       line: (l) => this.line(l),
       detach: () => this.detach(),
       eof: () => this.close(),
       interrupt: () => this.core.deliver(target.id, 1, PROMPT),
       echo: tty ? (text) => this.core.deliver(target.id, 1, text) : undefined,
+      rest: (text) => (target.reader ? (this.readerInput += text) : this.line(text)),
     });
     if (opts.logs && target.logs) this.emit(1, target.logs);
     if (!opts.stream || target.status === 'exited') this.endAfterStart = true;
@@ -258,6 +274,7 @@ export class AttachSession implements HijackSession, AttachListener {
       return;
     }
     this.lines.end();
+    if (this.target.openStdin && this.target.reader) return this.runReader();
     if (!this.target.openStdin || !this.target.interactive) return;
     // End of input ends the shell; the container exits with it.
     this.guard(() =>
@@ -272,7 +289,26 @@ export class AttachSession implements HijackSession, AttachListener {
     this.finish();
   }
 
+  /** A stdin-reading main process got its input's end: it runs on what it read, then exits. */
+  private runReader(): void {
+    const argv = this.target.reader!;
+    const stdin = this.readerInput;
+    this.readerInput = '';
+    this.guard(() =>
+      this.core.write((tx) => {
+        const c = tx.engine.containers.get(this.target.id);
+        if (!c || c.status !== 'running') return;
+        const io = { ...containerIo(tx, c), stdin, tty: this.target.tty, effect: (e: Parameters<typeof applyEffect>[1]) => applyEffect(tx, e) };
+        exitContainer(tx.engine, c, runCommand(new NetView(tx.engine), c, argv, io));
+      }),
+    );
+  }
+
   private line(text: string): void {
+    if (this.target.reader && this.target.openStdin) {
+      this.readerInput += `${text}\n`;
+      return;
+    }
     if (!this.target.interactive || !this.target.openStdin || !this.running) return;
     const tty = this.target.tty;
     this.guard(() =>
@@ -315,7 +351,8 @@ function attach(ctx: RouteContext): HijackResponse {
   ctx.core.ensurePolling();
   const target = ctx.core.read((engine): AttachTarget => {
     const c = engine.findContainer(ctx.params.id);
-    return { id: c.id, name: c.name, image: c.image, labels: c.labels, tty: c.tty, openStdin: c.openStdin, status: c.status, logs: c.logs, interactive: isInteractiveShell(mainArgv(c)) };
+    const argv = mainArgv(c);
+    return { id: c.id, name: c.name, image: c.image, labels: c.labels, tty: c.tty, openStdin: c.openStdin, status: c.status, logs: c.logs, interactive: isInteractiveShell(argv), reader: readsStdin(argv) ? argv : undefined };
   });
   const session = new AttachSession(ctx.core, target, { stdin: q.bool('stdin'), stdout: q.bool('stdout'), stderr: q.bool('stderr'), logs: q.bool('logs'), stream: q.bool('stream'), detachKeys });
   ctx.core.events.publish(ctx.core.containerEvent(target, 'attach', {}));

@@ -9,7 +9,7 @@ import { containerJson, sortedObject } from '../../engine/inspect.js';
 import type { ContainerRecord, PortBinding } from '../../engine/model.js';
 import type { ContainerCreateRequest, EndpointRequest } from '../../engine/requests.js';
 import { findImage } from '../../engine/images.js';
-import { humanDuration } from '../../format/go-time.js';
+import { humanDuration, parseUntil } from '../../format/go-time.js';
 import { startAndRun, stopExitCode } from '../../sim/runtime.js';
 import type { ApiResponse, PlainResponse, StreamingResponse } from '../contract.js';
 import { exitContainer, imageId, type Tx, type WaitCondition } from '../core.js';
@@ -62,7 +62,23 @@ function normalizeLink(link: string): string {
   return `${t}:${alias.slice(alias.lastIndexOf('/') + 1)}`;
 }
 
-function createRequest(ctx: RouteContext, engine: Engine): { req: ContainerCreateRequest; warnings: string[] } {
+interface PortRequest {
+  containerPort: number;
+  protocol: 'tcp' | 'udp';
+  hostIp: string;
+  /** `8080`, `8000-8010`, or '' / `0` for an ephemeral port. */
+  spec: string;
+}
+
+/** Host ports are picked inside the transaction, against the running containers' bindings. */
+function assignHostPorts(engine: Engine, ports: PortRequest[]): PortBinding[] {
+  const taken = new Set<number>();
+  for (const c of engine.containers.values()) if (c.status === 'running') for (const b of c.portBindings) taken.add(b.hostPort);
+  return ports.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol, hostIp: p.hostIp, hostPort: pickHostPort(p.spec, taken) }));
+}
+
+/** Reads the create body (outside the transaction: a bad body never touches the state). */
+function createRequest(ctx: RouteContext): { req: ContainerCreateRequest; warnings: string[]; ports: PortRequest[] } {
   const body = ctx.body();
   if (body === undefined) throw invalidParameter('invalid JSON: got EOF while reading request body');
   const f = Fields.of(body, 'ContainerConfigWrapper', 'container.CreateRequest');
@@ -88,9 +104,7 @@ function createRequest(ctx: RouteContext, engine: Engine): { req: ContainerCreat
   }
 
   // Host ports: explicit ones as given, empty ones from the ephemeral range (as the CLI does).
-  const taken = new Set<number>();
-  for (const c of engine.containers.values()) if (c.status === 'running') for (const b of c.portBindings) taken.add(b.hostPort);
-  const portBindings: PortBinding[] = [];
+  const ports: PortRequest[] = [];
   const bindings = hc?.rawMap('PortBindings', 'nat.PortMap') ?? {};
   for (const [key, list] of Object.entries(bindings)) {
     const { port, protocol } = parsePortKey(key);
@@ -98,7 +112,9 @@ function createRequest(ctx: RouteContext, engine: Engine): { req: ContainerCreat
     if (!Array.isArray(list)) return hc!.typeError('PortBindings', list, '[]nat.PortBinding');
     for (const b of list) {
       const bf = Fields.of(b, 'ContainerConfigWrapper', 'nat.PortBinding');
-      portBindings.push({ containerPort: port, protocol, hostIp: bf.str('HostIp') ?? '', hostPort: pickHostPort(bf.str('HostPort') ?? '', taken) });
+      const spec = bf.str('HostPort') ?? '';
+      pickHostPort(spec, new Set()); // validates the spec
+      ports.push({ containerPort: port, protocol, hostIp: bf.str('HostIp') ?? '', spec });
     }
   }
   const exposed = Object.keys(f.rawMap('ExposedPorts', 'nat.PortSet') ?? {}).map((k) => {
@@ -109,8 +125,8 @@ function createRequest(ctx: RouteContext, engine: Engine): { req: ContainerCreat
     const all = new Set([...(findImage(image)?.exposedPorts ?? []), ...exposed]);
     for (const key of all) {
       const { port, protocol } = parsePortKey(key);
-      if (portBindings.some((b) => b.containerPort === port && b.protocol === protocol)) continue;
-      portBindings.push({ containerPort: port, protocol, hostIp: '', hostPort: pickHostPort('', taken) });
+      if (ports.some((b) => b.containerPort === port && b.protocol === protocol)) continue;
+      ports.push({ containerPort: port, protocol, hostIp: '', spec: '' });
     }
   }
   const entrypoint = f.strSlice('Entrypoint');
@@ -119,6 +135,7 @@ function createRequest(ctx: RouteContext, engine: Engine): { req: ContainerCreat
   }
   return {
     warnings,
+    ports,
     req: {
       name: ctx.query.get('name') || undefined,
       image,
@@ -133,7 +150,6 @@ function createRequest(ctx: RouteContext, engine: Engine): { req: ContainerCreat
       env: f.strList('Env') ?? [],
       networkMode: mode,
       endpoints,
-      portBindings,
       exposedPorts: exposed,
       links: (hc?.strList('Links') ?? []).map(normalizeLink),
       extraHosts: hc?.strList('ExtraHosts') ?? [],
@@ -146,10 +162,8 @@ function createRequest(ctx: RouteContext, engine: Engine): { req: ContainerCreat
 }
 
 function create(ctx: RouteContext): PlainResponse {
-  const { id, warnings } = ctx.core.write((tx) => {
-    const { req, warnings } = createRequest(ctx, tx.engine);
-    return { id: createContainer(tx.engine, req).id, warnings };
-  });
+  const { req, warnings, ports } = createRequest(ctx);
+  const id = ctx.core.write((tx) => createContainer(tx.engine, { ...req, portBindings: assignHostPorts(tx.engine, ports) }).id);
   return jsonResponse(201, { Id: id, Warnings: warnings });
 }
 
@@ -512,7 +526,37 @@ function resize(ctx: RouteContext): ApiResponse {
   return emptyResponse(200);
 }
 
+/** `docker container prune`: stopped containers go (filters `until`, `label`, `label!`). */
+function prune(ctx: RouteContext): PlainResponse {
+  const filters = parseFilters(ctx.query.get('filters'));
+  validateFilterKeys(filters, ['until', 'label', 'label!']);
+  if ((filters.until ?? []).length > 1) throw invalidParameter('more than one until filter specified');
+  let until: bigint | undefined;
+  if (filters.until?.length) {
+    try {
+      until = parseUntil(filters.until[0], ctx.core.now());
+    } catch (err) {
+      throw invalidParameter((err as Error).message);
+    }
+  }
+  const deleted = ctx.core.write((tx) => {
+    const ids: string[] = [];
+    for (const c of tx.engine.listContainers()) {
+      if (c.status === 'running') continue;
+      if (until !== undefined && BigInt(c.created) > until) continue;
+      if (!(filters.label ?? []).every((l) => labelMatches(c.labels, l))) continue;
+      if ((filters['label!'] ?? []).some((l) => labelMatches(c.labels, l))) continue;
+      removeContainer(tx.engine, c.id, { force: false });
+      ids.push(c.id);
+    }
+    tx.eventAfter({ Type: 'container', Action: 'prune', Actor: { ID: '', Attributes: { reclaimed: '0' } }, timeNano: ctx.core.now() });
+    return ids;
+  });
+  return jsonResponse(200, { ContainersDeleted: deleted.length ? deleted : null, SpaceReclaimed: 0 });
+}
+
 export const CONTAINER_ROUTES: Route[] = [
+  { method: 'POST', path: '/containers/prune', handler: prune },
   { method: 'POST', path: '/containers/create', handler: create },
   { method: 'GET', path: '/containers/json', handler: list },
   { method: 'GET', path: '/containers/{id}/json', handler: inspect },

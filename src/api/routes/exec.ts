@@ -7,7 +7,6 @@
 import { EngineError, invalidParameter, notFound } from '../../core/errors.js';
 import type { ContainerRecord } from '../../engine/model.js';
 import { SimShell } from '../../sim/attach-shell.js';
-import { basename } from '../../sim/context.js';
 import { NetView } from '../../sim/netview.js';
 import { runCommand } from '../../sim/shell.js';
 import type { ApiResponse, HijackSession } from '../contract.js';
@@ -17,22 +16,13 @@ import { Fields } from '../json.js';
 import type { Route, RouteContext } from '../router.js';
 import { MEDIA_MUX, MEDIA_RAW, type ExecInspect, type ExecRecord } from '../types.js';
 import { versionAtLeast } from '../version.js';
-import { InputLines, isInteractiveShell, onlcr, parseDetachKeys, PROMPT } from './attach.js';
+import { InputLines, isInteractiveShell, onlcr, parseDetachKeys, PROMPT, readsStdin } from './attach.js';
 
 /** Finished exec instances kept for `GET /exec/{id}/json`; older ones are forgotten. */
 const KEEP_FINISHED = 1000;
 
 function execEvent(core: ApiCore, c: Pick<ContainerRecord, 'id' | 'name' | 'image' | 'labels'>, action: string, extra: Record<string, string>) {
   return core.containerEvent(c, action, extra);
-}
-
-/** Commands that read standard input when given no file: with `-i` they run once input ends. */
-function readsStdin(argv: string[]): boolean {
-  const name = basename(argv[0] ?? '');
-  const operands = argv.slice(1).filter((a) => !a.startsWith('-'));
-  if (name === 'nc' || name === 'tee') return true;
-  if (name === 'grep') return operands.length <= 1;
-  return ['cat', 'head', 'wc', 'sort'].includes(name) && operands.length === 0;
 }
 
 function create(ctx: RouteContext): ApiResponse {
