@@ -172,6 +172,12 @@ describe('inspect, exec, attach', () => {
     const stopped = await cli.run('docker exec two hostname');
     assert.equal(stopped.code, 1);
     assert.match(stopped.err, /^Error response from daemon: container [0-9a-f]{64} is not running\n$/);
+    const ls = await cli.run('docker exec one ls /');
+    assert.equal(ls.code, 127);
+    assert.match(ls.err, /^crosstalk: 'ls' exists in the real image but is not simulated/);
+    const curl = await cli.run('docker exec one curl http://two/');
+    assert.equal(curl.code, 126);
+    assert.match(curl.err, /exec: "curl": executable file not found in \$PATH/);
     const fail = await cli.run('docker exec one ping -c 1 two');
     assert.deepEqual([fail.code, fail.err], [1, "ping: bad address 'two'\n"]);
   });

@@ -209,10 +209,22 @@ export function makeContext(view: NetView | undefined, c: ContainerRecord, io: E
   };
 }
 
+/** busybox applets every alpine/busybox image has that the simulator does not model. */
+const UNSIMULATED_APPLETS = new Set([
+  'ls', 'ps', 'top', 'df', 'du', 'find', 'mkdir', 'rm', 'cp', 'mv', 'touch', 'chmod', 'chown', 'ln', 'vi', 'less', 'more',
+  'tail', 'wc', 'sort', 'uniq', 'tar', 'gzip', 'apk', 'kill', 'free', 'mount', 'uname', 'id', 'whoami', 'date', 'env', 'pwd',
+  'traceroute', 'arp', 'route', 'ifconfig', 'telnet',
+]);
+
 /** `docker exec CONTAINER ARGV…`: the exit status, output through io. Synchronous. */
 export function runCommand(view: NetView, c: ContainerRecord, argv: string[], io: ExecIo): number {
   if (argv.length === 0) return 0;
   if (!commandAvailable(c, argv[0]) && !['exec', 'env', 'command', 'nohup'].includes(argv[0])) {
+    if (UNSIMULATED_APPLETS.has(argv[0].replace(/^.*\//, ''))) {
+      // A real image has it; the simulator has no filesystem or process table. Say so honestly.
+      io.stderr(`crosstalk: '${argv[0]}' exists in the real image but is not simulated (crosstalk simulates networking: ping, nslookup, getent, wget, nc, ip, netstat, hostname, cat /etc/hosts, cat /etc/resolv.conf, …)\n`);
+      return 127;
+    }
     io.stderr(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH: unknown\n`);
     return 126;
   }

@@ -58,6 +58,8 @@ describe('dockerode against crosstalkd', { skip }, () => {
     const report = await daemon.stop();
     assert.ok(report.socketRemoved, 'crosstalkd left its socket behind after SIGTERM');
     assert.ok(!report.killed, 'crosstalkd did not exit within 10 s of SIGTERM');
+    assert.ok(report.pidfileRemoved, 'crosstalkd left its pid file behind after SIGTERM');
+    assert.equal(report.code, 0, `crosstalkd exit status after SIGTERM: ${report.code ?? report.signal}`);
   });
 
   it('pings and reports a version', async () => {

@@ -190,6 +190,7 @@ export interface StopReport {
   code: number | null;
   signal: NodeJS.Signals | null;
   socketRemoved: boolean;
+  pidfileRemoved: boolean;
   /** Had to SIGKILL: the daemon did not exit within 10 s of SIGTERM. */
   killed: boolean;
 }
@@ -281,7 +282,8 @@ export async function startDaemon(opts: DaemonOptions = {}): Promise<Daemon> {
         clearTimeout(t);
       }
       const socketRemoved = !existsSync(socket);
-      stopped = { code: exited!.code, signal: exited!.signal, socketRemoved, killed };
+      const pidfileRemoved = !existsSync(pidfile);
+      stopped = { code: exited!.code, signal: exited!.signal, socketRemoved, pidfileRemoved, killed };
       live.delete(entry);
       rmSync(dir, { recursive: true, force: true });
       return stopped;
@@ -325,8 +327,8 @@ export function embeddedCli(opts: { seed?: number } = {}): {
   const env = cleanEnv({
     CROSSTALK_STATE_DIR: dir,
     CROSSTALK_SEED: opts.seed === undefined ? undefined : String(opts.seed),
-    // No daemon: an unreachable host would make an API-client CLI fail rather than fall back,
-    // so none is named; the default socket (/run/crosstalk/…) is not created by these tests.
+    // No daemon named; for non-root users the default socket moves into this temp dir too.
+    // (Root's default /run/crosstalk/crosstalk.sock cannot be moved: callers check `crosstalk info`.)
     XDG_RUNTIME_DIR: join(dir, 'no-runtime-dir'),
   });
   return {
