@@ -54,7 +54,7 @@ export class EngineHost {
     if (!state) return Engine.fresh(deps, { profile: this.opts.profile ?? 'default', host: this.opts.host });
     if (this.opts.profile && state.profile !== this.opts.profile) {
       throw new Error(
-        `the state was created with --compat ${state.profile}; it cannot be used with --compat ${this.opts.profile} (run 'crosstalk reset --compat ${this.opts.profile}' to start over)`,
+        `the state was created with --compat ${state.profile}; it cannot be used with --compat ${this.opts.profile} (to start over: 'crosstalk reset --compat ${this.opts.profile}' with CROSSTALK_STATE_DIR set to that state directory)`,
       );
     }
     return new Engine(state, deps);
