@@ -18,9 +18,17 @@ const filter = process.argv.slice(2);
 const selected = filter.length ? files.filter((f) => filter.some((x) => f.includes(x))) : files;
 const verbose = process.env.TEST_VERBOSE === '1';
 const tap = createWriteStream('test-results.tap');
-const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=2', ...selected], {
+const child = spawn(process.execPath, ['--import', 'tsx', '--test', '--test-reporter=tap', '--test-concurrency=2', '--test-timeout=180000', ...selected], {
   stdio: ['ignore', 'pipe', 'inherit'],
 });
+
+// A test file whose process never exits (a handle left open) must fail the run, not hang CI.
+const WATCHDOG_MS = Number(process.env.TEST_WATCHDOG_MS ?? 12 * 60 * 1000);
+const watchdog = setTimeout(() => {
+  console.log(`watchdog: the test run exceeded ${WATCHDOG_MS / 60000} minutes; killing it (see test-results.tap for the last test)`);
+  child.kill('SIGKILL');
+}, WATCHDOG_MS);
+watchdog.unref();
 
 let buffer = '';
 let inFailure = false;
@@ -49,8 +57,10 @@ child.stdout.on('data', (chunk) => {
   }
 });
 
-child.on('close', (code) => {
+child.on('close', (code, signal) => {
+  clearTimeout(watchdog);
   tap.end();
+  if (signal) code = 1;
   console.log(`${files.length === selected.length ? 'all' : selected.length} test files; full TAP in test-results.tap`);
   console.log(`${counts.pass ?? 0} passed, ${counts.fail ?? 0} failed${counts.skipped && counts.skipped !== '0' ? `, ${counts.skipped} skipped` : ''}`);
   process.exit(code ?? 1);
