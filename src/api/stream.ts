@@ -68,19 +68,8 @@ export function setRepeating(fn: () => void, ms: number): () => void {
   return () => timers.clearInterval(h);
 }
 
-/** UTF-8 bytes of a string (TextEncoder is not in the ES2022 lib the browser build checks against). */
-export function utf8Encode(s: string): Uint8Array {
-  const out: number[] = [];
-  for (const ch of s) {
-    let c = ch.codePointAt(0)!;
-    if (c >= 0xd800 && c <= 0xdfff) c = 0xfffd;
-    if (c < 0x80) out.push(c);
-    else if (c < 0x800) out.push(0xc0 | (c >> 6), 0x80 | (c & 63));
-    else if (c < 0x10000) out.push(0xe0 | (c >> 12), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-    else out.push(0xf0 | (c >> 18), 0x80 | ((c >> 12) & 63), 0x80 | ((c >> 6) & 63), 0x80 | (c & 63));
-  }
-  return Uint8Array.from(out);
-}
+/** UTF-8 bytes of a string (the format module's Go-exact encoder; no TextEncoder in the ES2022 lib). */
+export { utf8Bytes as utf8Encode } from '../format/go-values.js';
 
 export function utf8Length(s: string): number {
   let n = 0;

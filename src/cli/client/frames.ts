@@ -2,18 +2,7 @@
  * Docker's multiplexed stream framing (8-byte header: stream, 0, 0, 0, big-endian length) in
  * bodies carried as strings of byte values (latin-1), as the socket transport delivers them.
  */
-function utf8Decode(bytes: number[]): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; ) {
-    const b = bytes[i];
-    const n = b < 0x80 ? 1 : b >= 0xf0 ? 4 : b >= 0xe0 ? 3 : b >= 0xc0 ? 2 : 1;
-    let c = n === 1 ? b : b & (0xff >> (n + 1));
-    for (let k = 1; k < n; k++) c = (c << 6) | ((bytes[i + k] ?? 0) & 0x3f);
-    out += String.fromCodePoint(c);
-    i += n;
-  }
-  return out;
-}
+import { utf8Decode } from '../../format/go-values.js';
 
 /** Splits a logs body into [stream, text]; without framing (TTY, or the in-process app's text) it is all stdout. */
 export function decodeLogs(body: string, multiplexed: boolean): Array<[1 | 2, string]> {
@@ -23,8 +12,8 @@ export function decodeLogs(body: string, multiplexed: boolean): Array<[1 | 2, st
   while (i + 8 <= body.length) {
     const stream = body.charCodeAt(i) === 2 ? 2 : 1;
     const len = ((body.charCodeAt(i + 4) << 24) | (body.charCodeAt(i + 5) << 16) | (body.charCodeAt(i + 6) << 8) | body.charCodeAt(i + 7)) >>> 0;
-    const bytes: number[] = [];
-    for (let j = 0; j < len; j++) bytes.push(body.charCodeAt(i + 8 + j));
+    const bytes = new Uint8Array(len);
+    for (let j = 0; j < len; j++) bytes[j] = body.charCodeAt(i + 8 + j);
     out.push([stream, utf8Decode(bytes)]);
     i += 8 + len;
   }
