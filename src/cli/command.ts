@@ -126,10 +126,6 @@ function firstPositional(argv: string[]): number {
   return i < 0 ? argv.length : i;
 }
 
-export function daemonMessage(err: EngineError): string {
-  return err.message.trim();
-}
-
 export function reportError(ctx: CommandContext, err: unknown, spec?: CommandSpec): number {
   if (err instanceof ExitError) return err.code;
   if (err instanceof CliError) {

@@ -3,8 +3,6 @@
  * commands (tutorial, host, reset). Pure dispatch — the engine host and Io are injected, so the
  * same code runs in a terminal, in tests and in a browser.
  */
-import { EngineError } from '../core/errors.js';
-import { parseArgs } from './args.js';
 import { reportError, runCommand, type CommandContext, type CommandSpec } from './command.js';
 import { ATTACH_COMMANDS } from './commands/attach.js';
 import { CONTAINER_COMMANDS, CONTAINER_GROUP_EXTRA } from './commands/container.js';
@@ -116,4 +114,3 @@ export async function dispatch(ctx: CommandContext, argv: string[]): Promise<num
   }
 }
 
-export { EngineError, parseArgs };

@@ -7,7 +7,7 @@ import { EngineError, conflict, forbidden, invalidParameter, notFound } from '..
 import { buildDnsNames } from '../dns/records.js';
 import { parseIp } from '../ipam/ip.js';
 import { iccEnabled, PREDEFINED_NAMES, type Engine } from './engine.js';
-import { findImage, normalizeImageRef, availableImages } from './images.js';
+import { findImage, normalizeImageRef } from './images.js';
 import { isValidMac, legacyRandomMac, macFromIpv4, randomMac } from './mac.js';
 import type { ContainerRecord, EndpointConfig, EndpointRecord, NetworkRecord } from './model.js';
 import { generateName, VALID_CONTAINER_NAME } from './names.js';
@@ -155,10 +155,6 @@ export function createContainer(engine: Engine, req: ContainerCreateRequest): Co
   return container;
 }
 
-/** Which image tag names a missing image in errors (`Unable to find image 'x:latest' locally`). */
-export function describeMissingImage(ref: string): { normalized: string; available: string } {
-  return { normalized: normalizeImageRef(ref), available: availableImages() };
-}
 
 function nextIfname(container: ContainerRecord): string {
   for (let i = 0; ; i++) {

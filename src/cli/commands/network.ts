@@ -6,7 +6,7 @@ import { formatterContext, GoStruct, GoTime, goTyped, naturalCompare, renderList
 import { formatGoTimeString } from '../../format/go-time.js';
 import { ipamConfigFromFlags } from '../../ipam/validate.js';
 import { bool, int, keyValues, list, str, type FlagSpec } from '../args.js';
-import { CliError, ExitError, type CommandContext, type CommandSpec } from '../command.js';
+import { CliError, type CommandContext, type CommandSpec } from '../command.js';
 import { filtersQuery, inspectCommand, parseFilterFlags } from '../format-helpers.js';
 
 /** One element of `GET /networks`. */
@@ -337,4 +337,3 @@ export async function networkGroup(ctx: CommandContext, argv: string[], run: (sp
   return run(spec, argv.slice(1));
 }
 
-export { ExitError };

@@ -23,7 +23,6 @@
  */
 import { netnsOwner } from '../../engine/containers.js';
 import { endpointsByPriority } from '../../engine/containers.js';
-import type { EndpointRecord } from '../../engine/model.js';
 import { cidrContains, formatIp, parseCidr, parseIp } from '../../ipam/ip.js';
 import type { CmdContext } from '../context.js';
 import { BUSYBOX_BANNER } from '../context.js';
