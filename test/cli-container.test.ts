@@ -122,6 +122,8 @@ describe('ps, stop, start, rm', () => {
     assert.match(lines[0], /^CONTAINER ID   IMAGE          COMMAND                  CREATED +STATUS +PORTS     NAMES$/);
     assert.match(lines[1], /^[0-9a-f]{12}   nginx:alpine   "\/docker-entrypoint\.…"   \d+ seconds ago +Up \d+ seconds?\s+80\/tcp    web$/);
     assert.match(lines[2], /^[0-9a-f]{12}   alpine         "ash"                    \d+ seconds ago +Up \d+ seconds?\s+alpine1$/);
+    const cmd = await ok(cli, 'docker ps --no-trunc --format {{.Command}} --filter name=web');
+    assert.equal(cmd.out, `"/docker-entrypoint.sh nginx -g 'daemon off;'"\n`, 'args with spaces are single-quoted, as moby lists them');
     const json = JSON.parse((await ok(cli, 'docker ps --format json --filter name=alpine1')).out);
     assert.deepEqual(Object.keys(json), ['Command', 'CreatedAt', 'ID', 'Image', 'Labels', 'LocalVolumes', 'Mounts', 'Names', 'Networks', 'Ports', 'RunningFor', 'Size', 'State', 'Status']);
     assert.equal(json.Networks, 'bridge');

@@ -248,7 +248,7 @@ test('GET /containers/json: Docker\'s list shape, newest first, running only unl
   assert.equal(w.Id, web);
   assert.equal(w.Image, 'nginx');
   assert.match(w.ImageID, /^sha256:[0-9a-f]{64}$/);
-  assert.equal(w.Command, '/docker-entrypoint.sh nginx -g daemon off;');
+  assert.equal(w.Command, "/docker-entrypoint.sh nginx -g 'daemon off;'");
   assert.equal(typeof w.Created, 'number');
   assert.deepEqual(w.Ports, [
     { IP: '0.0.0.0', PrivatePort: 80, PublicPort: 8080, Type: 'tcp' },

@@ -217,7 +217,7 @@ function summary(engine: Engine, c: ContainerRecord, now: bigint, linkNames: str
     Names: [`/${c.name}`, ...linkNames],
     Image: c.image,
     ImageID: imageId(c.image),
-    Command: [...c.entrypoint, ...c.cmd].join(' '),
+    Command: listCommand([...c.entrypoint, ...c.cmd]),
     Created: Number(BigInt(c.created) / 1_000_000_000n),
     Ports: summaryPorts(engine, c),
     Labels: sortedObject(c.labels),
@@ -570,3 +570,9 @@ export const CONTAINER_ROUTES: Route[] = [
   { method: 'GET', path: '/containers/{id}/logs', handler: logs },
   { method: 'POST', path: '/containers/{id}/resize', handler: resize },
 ];
+
+/** moby's container list Command: the path, then the args, single-quoting those with a space. */
+export function listCommand(argv: string[]): string {
+  const [path = '', ...args] = argv;
+  return args.length ? `${path} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}` : path;
+}
