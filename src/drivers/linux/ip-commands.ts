@@ -27,6 +27,8 @@ export interface EndpointSpec {
   mtu: number;
   /** Set on the endpoint that provides the default route. */
   defaultGateway?: string;
+  /** ICC off: an isolated bridge port cannot talk to other isolated ports, only to the bridge (gateway). */
+  isolated?: boolean;
 }
 
 /** `br-` + 12 hex chars of the network ID, `docker0` for the default bridge, or the user's name option. */
@@ -54,6 +56,7 @@ export function createEndpointHostCommands(e: EndpointSpec): string[] {
   return [
     `link add ${e.hostVeth} mtu ${e.mtu} type veth peer name ${e.tempName} mtu ${e.mtu}`,
     `link set ${e.hostVeth} master ${e.bridge}`,
+    ...(e.isolated ? [`link set ${e.hostVeth} type bridge_slave isolated on`] : []),
     `link set ${e.hostVeth} up`,
     `link set ${e.tempName} netns ${e.containerNetns}`,
   ];
