@@ -6,14 +6,13 @@
 import { EngineError, conflict, forbidden, invalidParameter, notFound } from '../core/errors.js';
 import { buildDnsNames } from '../dns/records.js';
 import { parseIp } from '../ipam/ip.js';
-import { iccEnabled, PREDEFINED_NAMES, type Engine } from './engine.js';
+import { PREDEFINED_NAMES, type Engine } from './engine.js';
 import { findImage, normalizeImageRef } from './images.js';
 import { isValidMac, legacyRandomMac, macFromIpv4, randomMac } from './mac.js';
 import type { ContainerRecord, EndpointConfig, EndpointRecord, NetworkRecord } from './model.js';
 import { generateName, VALID_CONTAINER_NAME } from './names.js';
 import type { ContainerCreateRequest, EndpointRequest } from './requests.js';
 
-export { iccEnabled };
 
 /** Network mode → the network it names (`default` means `bridge` on Linux). */
 export function modeNetworkName(mode: string): string | undefined {
