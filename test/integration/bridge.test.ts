@@ -4,28 +4,11 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { createBridgeCommands, createEndpointContainerCommands, createEndpointHostCommands, deleteEndpointCommands, type EndpointSpec } from '../../src/drivers/linux/ip-commands.js';
-import { Sandbox, sandboxSupported } from '../../src/platform/linux/sandbox.js';
+import { Sandbox } from '../../src/platform/linux/sandbox.js';
+import { hostLinks, ping, skipReason } from './helpers.js';
 
-const support = sandboxSupported();
-let busybox = true;
-try {
-  execFileSync('sh', ['-c', 'command -v busybox'], { stdio: 'ignore' });
-} catch {
-  busybox = false;
-}
-const skip = !support.ok ? support.why : !busybox ? 'busybox is missing' : false;
-const hostLinks = (): string[] => (JSON.parse(execFileSync('ip', ['-json', 'link'], { encoding: 'utf8' })) as Array<{ ifname: string }>).map((l) => l.ifname);
-
-function ping(from: Sandbox, to: string): boolean {
-  try {
-    from.exec(['busybox', 'ping', '-c', '1', '-W', '1', to]);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const skip = skipReason(['busybox']);
 
 describe('linux bridge data plane inside a sandbox', { skip }, () => {
   it('connects two containers on one bridge, and disconnects one', async () => {

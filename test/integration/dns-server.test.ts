@@ -4,25 +4,19 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync, spawn } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CryptoRandom, systemClock } from '../../src/core/ports.js';
 import { EngineHost } from '../../src/cli/engine-host.js';
 import { createContainer, startContainer } from '../../src/engine/containers.js';
-import { Sandbox, sandboxSupported } from '../../src/platform/linux/sandbox.js';
+import { Sandbox } from '../../src/platform/linux/sandbox.js';
 import { SqliteStore } from '../../src/store/sqlite-store.js';
 import { ROOT } from '../helpers.js';
+import { skipReason } from './helpers.js';
 
-const support = sandboxSupported();
-let busybox = true;
-try {
-  execFileSync('sh', ['-c', 'command -v busybox'], { stdio: 'ignore' });
-} catch {
-  busybox = false;
-}
-const skip = !support.ok ? support.why : !busybox ? 'busybox is missing' : false;
+const skip = skipReason(['busybox']);
 
 function nslookup(c: Sandbox, name: string): { ok: boolean; out: string } {
   try {

@@ -8,28 +8,11 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { createBridgeCommands, createEndpointContainerCommands, createEndpointHostCommands } from '../../src/drivers/linux/ip-commands.js';
 import { renderRuleset, renderTeardown, type FirewallNetwork } from '../../src/firewall/nft-ruleset.js';
-import { Sandbox, sandboxSupported } from '../../src/platform/linux/sandbox.js';
+import { Sandbox } from '../../src/platform/linux/sandbox.js';
+import { hasBinary, ping, skipReason } from './helpers.js';
 
-const has = (bin: string) => {
-  try {
-    execFileSync('sh', ['-c', `command -v ${bin}`], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-};
-const support = sandboxSupported();
-const skip = !support.ok ? support.why : !has('busybox') ? 'busybox is missing' : !has('nft') ? 'nft is missing' : false;
-const hostRuleset = () => (has('nft') ? execFileSync('nft', ['list', 'ruleset'], { encoding: 'utf8' }) : '');
-
-function ping(from: Sandbox, to: string): boolean {
-  try {
-    from.exec(['busybox', 'ping', '-c', '1', '-W', '1', to]);
-    return true;
-  } catch {
-    return false;
-  }
-}
+const skip = skipReason(['busybox', 'nft']);
+const hostRuleset = () => (hasBinary('nft') ? execFileSync('nft', ['list', 'ruleset'], { encoding: 'utf8' }) : '');
 
 describe('nftables isolation inside a sandbox', { skip }, () => {
   it('isolates bridges, enforces ICC off and internal networks', async () => {

@@ -6,13 +6,13 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { Sandbox, sandboxSupported } from '../../src/platform/linux/sandbox.js';
+import { Sandbox } from '../../src/platform/linux/sandbox.js';
+import { hostLinks, skipReason } from './helpers.js';
 import { ROOT } from '../helpers.js';
 
-const support = sandboxSupported();
-const hostLinks = (): string[] => (JSON.parse(execFileSync('ip', ['-json', 'link'], { encoding: 'utf8' })) as Array<{ ifname: string }>).map((l) => l.ifname);
+const skip = skipReason([]);
 
-describe('linux sandbox (a private network namespace playing the host)', { skip: support.ok ? false : support.why }, () => {
+describe('linux sandbox (a private network namespace playing the host)', { skip }, () => {
   it('keeps bridges and veths inside, and removes them with the sandbox', async () => {
     const before = hostLinks();
     const sb = await Sandbox.create();
