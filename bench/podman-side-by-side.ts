@@ -71,10 +71,6 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
-function sum(xs: number[]): number {
-  return xs.reduce((a, b) => a + b, 0);
-}
-
 function baseline(args: string[], env: NodeJS.ProcessEnv = process.env): string {
   const r = spawnSync('bash', [BASELINE, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
   if (r.status !== 0) throw new Error(`podman-baseline.sh ${args.join(' ')} failed (${r.status}):\n${r.stdout}${r.stderr}`);
