@@ -20,9 +20,8 @@
 import type { ContainerRecord } from '../engine/model.js';
 import { mainArgv } from './argv.js';
 import { KEEPS_RUNNING, type ExecIo } from './context.js';
-import { ExitSignal } from './interp.js';
 import type { NetView } from './netview.js';
-import { makeContext, runArgv } from './shell.js';
+import { makeContext, runToStatus } from './shell.js';
 
 export type MainOutcome = { state: 'running' } | { state: 'exited'; exitCode: number };
 
@@ -32,14 +31,7 @@ const SILENT: ExecIo = { stdout: () => {}, stderr: () => {} };
 export function runMain(view: NetView | undefined, c: ContainerRecord, io: ExecIo = SILENT): MainOutcome {
   const argv = mainArgv(c);
   if (argv.length === 0) return { state: 'exited', exitCode: 0 };
-  const ctx = makeContext(view, c, { ...io, stdin: undefined }, 'main');
-  let status: number;
-  try {
-    status = runArgv(ctx, argv);
-  } catch (e) {
-    if (e instanceof ExitSignal) status = e.code;
-    else throw e;
-  }
+  const status = runToStatus(makeContext(view, c, { ...io, stdin: undefined }, 'main'), argv);
   return status === KEEPS_RUNNING ? { state: 'running' } : { state: 'exited', exitCode: status };
 }
 

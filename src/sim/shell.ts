@@ -209,6 +209,16 @@ export function makeContext(view: NetView | undefined, c: ContainerRecord, io: E
   };
 }
 
+/** Runs argv to its exit status; a shell `exit N` inside it ends it with N. */
+export function runToStatus(ctx: CmdContext, argv: string[]): number {
+  try {
+    return runArgv(ctx, argv);
+  } catch (e) {
+    if (e instanceof ExitSignal) return e.code;
+    throw e;
+  }
+}
+
 /** busybox applets every alpine/busybox image has that the simulator does not model. */
 const UNSIMULATED_APPLETS = new Set([
   'ls', 'ps', 'top', 'df', 'du', 'find', 'mkdir', 'rm', 'cp', 'mv', 'touch', 'chmod', 'chown', 'ln', 'vi', 'less', 'more',
@@ -228,14 +238,7 @@ export function runCommand(view: NetView, c: ContainerRecord, argv: string[], io
     io.stderr(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH: unknown\n`);
     return 126;
   }
-  const ctx = makeContext(view, c, io, 'exec');
-  let status: number;
-  try {
-    status = runArgv(ctx, argv);
-  } catch (e) {
-    if (e instanceof ExitSignal) status = e.code;
-    else throw e;
-  }
+  const status = runToStatus(makeContext(view, c, io, 'exec'), argv);
   if (status === KEEPS_RUNNING) {
     if (io.tty) io.stdout('^C\n');
     return 130;

@@ -12,6 +12,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
 
 export const ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const DAEMON_JS = join(ROOT, 'dist', 'crosstalkd.js');
@@ -193,6 +194,15 @@ export interface StopReport {
   pidfileRemoved: boolean;
   /** Had to SIGKILL: the daemon did not exit within 10 s of SIGTERM. */
   killed: boolean;
+}
+
+/** Stops the daemon and asserts it shut down cleanly: exit 0 on SIGTERM, socket and pid file removed. */
+export async function stopCleanly(daemon: Daemon): Promise<void> {
+  const report = await daemon.stop();
+  assert.ok(report.socketRemoved, 'crosstalkd left its socket behind after SIGTERM');
+  assert.ok(!report.killed, 'crosstalkd did not exit within 10 s of SIGTERM');
+  assert.ok(report.pidfileRemoved, 'crosstalkd left its pid file behind after SIGTERM');
+  assert.equal(report.code, 0, `crosstalkd exit status after SIGTERM: ${report.code ?? report.signal}`);
 }
 
 const live = new Set<{ child: ChildProcess; dir: string }>();
