@@ -9,6 +9,8 @@ export interface FirewallNetwork {
   bridge: string;
   /** IPv4 subnets of the network. */
   subnets: string[];
+  /** IPv6 subnets of the network (optional). */
+  subnets6?: string[];
   internal: boolean;
   masquerade: boolean;
 }
@@ -32,6 +34,10 @@ export function renderRuleset(networks: FirewallNetwork[]): string {
       lines.push(`    iifname ${q(n.bridge)} ip daddr != ${s} drop`);
       lines.push(`    oifname ${q(n.bridge)} ip saddr != ${s} drop`);
     }
+    for (const s of n.subnets6 ?? []) {
+      lines.push(`    iifname ${q(n.bridge)} ip6 daddr != ${s} drop`);
+      lines.push(`    oifname ${q(n.bridge)} ip6 saddr != ${s} drop`);
+    }
   }
   // Isolation: a packet from one bridge network to another is dropped (DOCKER-ISOLATION-STAGE-1/2).
   for (const from of networks) {
@@ -42,7 +48,10 @@ export function renderRuleset(networks: FirewallNetwork[]): string {
   const masq = networks.filter((n) => n.masquerade && !n.internal);
   if (masq.length) {
     lines.push('  chain postrouting {', '    type nat hook postrouting priority srcnat; policy accept;');
-    for (const n of masq) for (const s of n.subnets) lines.push(`    ip saddr ${s} oifname != ${q(n.bridge)} masquerade`);
+    for (const n of masq) {
+      for (const s of n.subnets) lines.push(`    ip saddr ${s} oifname != ${q(n.bridge)} masquerade`);
+      for (const s of n.subnets6 ?? []) lines.push(`    ip6 saddr ${s} oifname != ${q(n.bridge)} masquerade`);
+    }
     lines.push('  }');
   }
   lines.push('}');
