@@ -1,0 +1,187 @@
+/**
+ * The Linux container runtime: one shim process (shim.py) per container, spawned detached so
+ * containers outlive the daemon; the daemon reaches it through <dir>/shim.sock.
+ *
+ * Per-container dir layout: config.json (the spec, for the shim), hosts / resolv.conf / hostname
+ * (bind-mounted into the container: update them in place with updateContainerFile(), never by
+ * rename, because a bind mount pins the inode), upper/ work/ merged/ (overlay), log.jsonl
+ * (Docker's json-file format), shim.json ({pid, netns}), shim.sock, shim.log (the shim's own
+ * stderr), exit (the exit code, written atomically).
+ */
+import { spawn } from 'node:child_process';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { execInContainer } from './exec.js';
+import { DEFAULT_PATH } from './paths.js';
+import { ShimClient, readExitFile, readShimInfo, shimAliveFor } from './shim-client.js';
+import type { ContainerSpec, ExecOptions, ExecProcess, LogEntry, ShimHandle } from './types.js';
+
+export interface RuntimeOptions {
+  shimScript: string;
+  python?: string;
+  /** Network namespace the shims start in (the sandbox "host"); undefined = ours. */
+  netnsPath?: string;
+}
+
+const FILE_NAMES = { hosts: 'hosts', resolvConf: 'resolv.conf', hostname: 'hostname' } as const;
+
+/** Rewrites one of the bind-mounted files in place (same inode, so the container sees it). */
+export function updateContainerFile(dir: string, which: keyof typeof FILE_NAMES, content: string): void {
+  writeFileSync(join(dir, FILE_NAMES[which]), content);
+}
+
+export class LinuxContainerRuntime {
+  private readonly python: string;
+
+  constructor(private readonly opts: RuntimeOptions) {
+    this.python = opts.python ?? '/usr/bin/python3';
+  }
+
+  /**
+   * Writes the dir, config.json and the files (spec.files holds their contents), spawns the shim
+   * and waits until its netns, DNS listener and control socket exist. Does not start the process.
+   */
+  async create(spec: ContainerSpec): Promise<ShimHandle> {
+    if (!/^[0-9a-f]{64}$/.test(spec.id)) throw new Error(`invalid container ID ${spec.id}`);
+    const dir = spec.dir;
+    for (const d of ['upper', 'work', 'merged']) mkdirSync(join(dir, d), { recursive: true, mode: 0o700 });
+    const files = {} as Record<keyof typeof FILE_NAMES, string>;
+    for (const [k, name] of Object.entries(FILE_NAMES) as Array<[keyof typeof FILE_NAMES, string]>) {
+      files[k] = join(dir, name);
+      writeFileSync(files[k], spec.files[k], { mode: 0o644 });
+    }
+    const config = { ...spec, workdir: spec.workdir || '/', files };
+    writeFileSync(join(dir, 'config.json'), `${JSON.stringify(config)}\n`, { mode: 0o600 });
+
+    const log = openSync(join(dir, 'shim.log'), 'a');
+    const base = [this.python, '-S', '-E', this.opts.shimScript, dir];
+    const argv = this.opts.netnsPath ? ['nsenter', `--net=${this.opts.netnsPath}`, '--', ...base] : base;
+    // detached: its own session, so neither the daemon's death nor its terminal's hangup reach it.
+    const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', log] });
+    closeSync(log);
+    const ready = await new Promise<{ pid: number; netns: string }>((resolve, reject) => {
+      let out = '';
+      const fail = (why: string) => {
+        let err = '';
+        try {
+          err = readFileSync(join(dir, 'shim.log'), 'utf8').trim().split('\n').slice(-3).join('\n');
+        } catch {}
+        reject(new Error(`container shim failed to start (${why})${err ? `: ${err}` : ''}`));
+      };
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        fail('timeout');
+      }, 10_000);
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /^ready (\d+) (\S+)\n/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve({ pid: Number(m[1]), netns: m[2] });
+        }
+      });
+      child.on('error', (e) => (clearTimeout(timer), fail(e.message)));
+      child.on('exit', (code) => (clearTimeout(timer), fail(`exit ${code}`)));
+    });
+    child.removeAllListeners('exit');
+    child.stdout!.destroy();
+    child.unref();
+    try {
+      return await ShimClient.connect(spec.id, dir, ready.pid, ready.netns);
+    } catch (err) {
+      process.kill(ready.pid, 'SIGKILL');
+      throw err;
+    }
+  }
+
+  /** Reconnects to a running shim after a daemon restart (undefined if it is gone). */
+  async adopt(dir: string): Promise<ShimHandle | undefined> {
+    const info = readShimInfo(dir);
+    if (!info || !shimAliveFor(dir, info.pid)) return undefined;
+    let id = '';
+    try {
+      id = (JSON.parse(readFileSync(join(dir, 'config.json'), 'utf8')) as { id: string }).id;
+      return await ShimClient.connect(id, dir, info.pid, info.netns);
+    } catch {
+      return undefined; // exited between the check and the connect
+    }
+  }
+
+  readExitCode(dir: string): number | undefined {
+    return readExitFile(dir);
+  }
+
+  readLogs(dir: string): LogEntry[] {
+    let text = '';
+    try {
+      text = readFileSync(join(dir, 'log.jsonl'), 'utf8');
+    } catch {
+      return [];
+    }
+    return text
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as LogEntry);
+  }
+
+  exec(pid: number, opts: ExecOptions): ExecProcess {
+    return execInContainer(pid, opts, this.python, this.opts.shimScript);
+  }
+
+  /** Removes the dir (upper layer, logs). Refuses while its shim runs. */
+  remove(dir: string): void {
+    const info = readShimInfo(dir);
+    if (info && shimAliveFor(dir, info.pid)) throw new Error(`container in ${dir} is still running (shim ${info.pid})`);
+    rmSync(dir, { recursive: true, force: true });
+  }
+
+  /**
+   * Whether argv0 names an executable inside the rootfs: PATH lookup like execvp, symlinks
+   * followed inside the rootfs (absolute targets are relative to it). Docker's start fails otherwise.
+   */
+  resolveExecutable(rootfs: string, argv0: string, env: string[]): boolean {
+    if (!argv0) return false;
+    const path = [...env].reverse().find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
+    const candidates = argv0.includes('/') ? [posix.resolve('/', argv0)] : path.split(':').filter(Boolean).map((d) => posix.join(posix.resolve('/', d), argv0));
+    return candidates.some((c) => {
+      const real = resolveInRoot(rootfs, c);
+      if (real === undefined) return false;
+      try {
+        const st = statSync(real);
+        return st.isFile() && (st.mode & 0o111) !== 0;
+      } catch {
+        return false;
+      }
+    });
+  }
+}
+
+/** Host path of `path` inside `root`, following symlinks without escaping root (like chroot). */
+export function resolveInRoot(root: string, path: string): string | undefined {
+  let hops = 0;
+  const todo = path.split('/').filter(Boolean);
+  const done: string[] = [];
+  while (todo.length > 0) {
+    const part = todo.shift()!;
+    if (part === '.') continue;
+    if (part === '..') {
+      done.pop();
+      continue;
+    }
+    const host = join(root, ...done, part);
+    let st;
+    try {
+      st = lstatSync(host);
+    } catch {
+      return undefined;
+    }
+    if (st.isSymbolicLink()) {
+      if (++hops > 40) return undefined; // ELOOP
+      const target = readlinkSync(host);
+      if (target.startsWith('/')) done.length = 0;
+      todo.unshift(...target.split('/').filter(Boolean));
+    } else done.push(part);
+  }
+  const result = join(root, ...done);
+  return existsSync(result) ? result : undefined;
+}

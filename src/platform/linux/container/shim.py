@@ -1,0 +1,692 @@
+"""crosstalk container shim: one process per container, like podman's conmon.
+
+Usage:  python3 -S -E shim.py <container dir>       (the shim; started detached by the daemon)
+        python3 -S -E shim.py --exec <json>          (a tty for `exec -t`; see exec_main)
+
+The shim owns the container's network namespace (created here, before any container process,
+so the daemon can plug veths into it), the embedded-DNS listener on 127.0.0.11:53 inside it
+(relayed to the daemon), the container's stdio (pty or pipes), its json-file log and its exit
+code. The daemon talks to it over <dir>/shim.sock; the container survives daemon restarts.
+
+Control protocol on shim.sock: one JSON object per line, replies in request order, one line each:
+  {"cmd":"status"}                     -> {"ok":true,"state":"created|running|exited","pid":N|null,"exitCode":N|null}
+  {"cmd":"start"}                      -> {"ok":true,"pid":N}   (host PID of the container's PID 1)
+  {"cmd":"signal","signal":N}          -> {"ok":true}
+  {"cmd":"resize","rows":R,"cols":C}   -> {"ok":true}
+  errors                               -> {"ok":false,"error":"..."}
+  events (unsolicited)                 -> {"event":"exit","exitCode":N}
+  {"cmd":"attach"}  switches the connection to frames both ways: 1 byte stream + u32be length +
+  bytes; stream 0 = stdin (client->shim), 1 stdout, 2 stderr, 3 control JSON
+  (shim->client {"event":"exit","exitCode":N}; client->shim {"closeStdin":true} or
+  {"resize":[rows,cols]}). Output is broadcast to every attached client.
+"""
+import ctypes, fcntl, json, os, selectors, signal, socket, struct, subprocess, sys, termios, time
+
+CLONE_NEWNET = 0x40000000
+CLONE_NEWPID = 0x20000000
+CLONE_NEWNS = 0x00020000
+CLONE_NEWUTS = 0x04000000
+CLONE_NEWIPC = 0x08000000
+MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC = 1, 2, 4, 8, 0x1000, 0x4000
+MS_PRIVATE = 1 << 18
+PR_SET_PDEATHSIG = 1
+libc = ctypes.CDLL(None, use_errno=True)
+DEFAULT_PATH = '/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'
+
+
+def check(ret, what):
+    if ret != 0:
+        e = ctypes.get_errno()
+        raise OSError(e, '%s: %s' % (what, os.strerror(e)))
+
+
+def setns(fd, nstype):
+    check(libc.setns(fd, nstype), 'setns')
+
+
+def set_winsize(fd, rows, cols):
+    fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
+
+
+def lo_up():
+    # ioctl instead of spawning `ip link set lo up`: saves a fork+exec (~3 ms) per container.
+    s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    try:
+        req = struct.pack('16sH22x', b'lo', 0)
+        flags = struct.unpack('16sH22x', fcntl.ioctl(s.fileno(), 0x8913, req))[1]  # SIOCGIFFLAGS
+        fcntl.ioctl(s.fileno(), 0x8914, struct.pack('16sH22x', b'lo', flags | 1))  # SIOCSIFFLAGS IFF_UP
+    finally:
+        s.close()
+
+
+def now_rfc3339():
+    t = time.time_ns()
+    return time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(t // 1_000_000_000)) + '.%09dZ' % (t % 1_000_000_000)
+
+
+def frame(stream, data):
+    return struct.pack('>BI', stream, len(data)) + data
+
+
+def write_atomic(path, text):
+    tmp = path + '.tmp'
+    with open(tmp, 'w') as f:
+        f.write(text)
+    os.rename(tmp, path)
+
+
+def mount(src, target, fstype, flags=0, data=None):
+    enc = lambda v: v.encode() if isinstance(v, str) else v
+    check(libc.mount(enc(src), enc(target), enc(fstype), ctypes.c_ulong(flags), enc(data)), 'mount %s' % target)
+
+
+def build_rootfs(cfg, d):
+    """Runs in the container's PID 1 between fork and exec, inside its private mount namespace
+    (so every mount vanishes with the container): overlay rootfs, /proc, /dev, the bind-mounted
+    /etc files, hostname, then chroot + chdir. Done with syscalls, not mount(8) children: no
+    fork/exec per step, and the process is complete when exec succeeds (no half-built window)."""
+    m = d + '/merged'
+    mount('overlay', m, 'overlay', 0, 'lowerdir=%s,upperdir=%s/upper,workdir=%s/work' % (cfg['rootfs'], d, d))
+    for sub in ('proc', 'dev', 'sys', 'etc', 'tmp'):
+        os.makedirs(m + '/' + sub, exist_ok=True)
+    mount('proc', m + '/proc', 'proc', MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    mount('tmpfs', m + '/dev', 'tmpfs', MS_NOSUID, 'mode=755,size=65536k')
+    for n in ('null', 'zero', 'full', 'random', 'urandom', 'tty'):
+        os.close(os.open(m + '/dev/' + n, os.O_CREAT | os.O_WRONLY, 0o666))
+        mount('/dev/' + n, m + '/dev/' + n, None, MS_BIND)
+    os.mkdir(m + '/dev/pts')
+    os.mkdir(m + '/dev/shm')
+    try:  # a private devpts, so pty allocation inside the container works; optional
+        mount('devpts', m + '/dev/pts', 'devpts', MS_NOSUID | MS_NOEXEC, 'newinstance,ptmxmode=0666,mode=0620')
+        os.symlink('pts/ptmx', m + '/dev/ptmx')
+    except OSError:
+        pass
+    mount('shm', m + '/dev/shm', 'tmpfs', MS_NOSUID | MS_NODEV | MS_NOEXEC, 'mode=1777,size=65536k')
+    for name, target in (('fd', '/proc/self/fd'), ('stdin', '/proc/self/fd/0'), ('stdout', '/proc/self/fd/1'), ('stderr', '/proc/self/fd/2')):
+        os.symlink(target, m + '/dev/' + name)
+    try:  # read-only sysfs of the container's own netns (/sys/class/net), as Docker has
+        mount('sysfs', m + '/sys', 'sysfs', MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC)
+    except OSError:
+        pass
+    for name in ('hosts', 'resolv.conf', 'hostname'):
+        target = m + '/etc/' + name
+        if not os.path.lexists(target):  # bind targets must exist; this writes to the upper layer only
+            os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o644))
+        mount(cfg['files'][{'resolv.conf': 'resolvConf'}.get(name, name)], target, None, MS_BIND)
+    host = cfg['hostname'].encode()
+    check(libc.sethostname(host, len(host)), 'sethostname')
+    wd = cfg.get('workdir') or '/'
+    os.makedirs(m + wd, exist_ok=True)
+    os.chroot(m)
+    os.chdir(wd)
+
+
+class Shim:
+    def __init__(self, d):
+        self.dir = d
+        with open(d + '/config.json') as f:
+            self.cfg = json.load(f)
+        self.sel = selectors.DefaultSelector()
+        self.state = 'created'
+        self.proc = None        # the container's PID 1 (our child)
+        self.pid = None         # host PID of the container's PID 1
+        self.exit_code = None
+        self.master = None      # pty master (tty) or None
+        self.stdin_w = None     # fd we write container stdin to
+        self.outputs = {}       # fd -> stream number
+        self.partial = {1: b'', 2: b''}
+        self.clients = {}       # control conns: sock -> {'buf':bytes,'attach':bool,'out':bytearray}
+        self.dns_conn = None    # unix stream to the daemon's DNS service
+        self.dns_rbuf = b''
+        self.dns_pending = {}   # tag -> ('u', addr) | ('t', sock)
+        self.dns_tcp = {}       # tcp client sock -> read buffer
+        self.tag = 0
+        self.log = open(d + '/log.jsonl', 'ab', buffering=0)
+
+    # ---- setup -------------------------------------------------------------------------------
+    def make_netns(self):
+        orig = os.open('/proc/self/ns/net', os.O_RDONLY)
+        check(libc.unshare(CLONE_NEWNET), 'unshare(CLONE_NEWNET)')
+        self.netns_fd = os.open('/proc/self/ns/net', os.O_RDONLY)  # keeps the netns alive; inheritable=False
+        lo_up()
+        if self.cfg.get('dnsSocket'):
+            # Sockets stay in the netns they were created in, whatever netns we move to later.
+            self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+            self.udp.bind(('127.0.0.11', 53))
+            self.udp.setblocking(False)
+            self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+            self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            self.tcp.bind(('127.0.0.11', 53))
+            self.tcp.listen(64)
+            self.tcp.setblocking(False)
+            self.sel.register(self.udp, selectors.EVENT_READ, self.on_udp)
+            self.sel.register(self.tcp, selectors.EVENT_READ, self.on_tcp_accept)
+        setns(orig, CLONE_NEWNET)
+        os.close(orig)
+        # Our next child becomes PID 1 of a new pid namespace, and we stay its parent: waitpid()
+        # then sees the real exit status (util-linux 2.38's `unshare --fork` turns a child killed
+        # by a signal into exit 1, which would lose Docker's 137/143).
+        check(libc.unshare(CLONE_NEWPID), 'unshare(CLONE_NEWPID)')
+
+    def make_control(self):
+        path = self.dir + '/shim.sock'
+        try:
+            os.unlink(path)
+        except FileNotFoundError:
+            pass
+        self.ctl = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        old = os.umask(0o177)  # socket created 0600: only root may drive the container
+        self.ctl.bind(path)
+        os.umask(old)
+        self.ctl.listen(16)
+        self.ctl.setblocking(False)
+        self.sel.register(self.ctl, selectors.EVENT_READ, self.on_ctl_accept)
+
+    # ---- container process -------------------------------------------------------------------
+    def start(self):
+        if self.state != 'created':
+            raise RuntimeError('container already started')
+        cfg, netns_fd = self.cfg, self.netns_fd
+        if cfg.get('tty'):
+            master, slave = os.openpty()
+            rows, cols = cfg.get('size') or (24, 80)
+            set_winsize(slave, rows, cols)
+            stdio = (slave, slave, slave)
+            child_fds, parent_fds = [slave], [master]
+        else:
+            o_r, o_w = os.pipe()
+            e_r, e_w = os.pipe()
+            if cfg.get('openStdin'):
+                i_r, i_w = os.pipe()
+            else:
+                i_r, i_w = os.open('/dev/null', os.O_RDONLY), None
+            stdio = (i_r, o_w, e_w)
+            child_fds, parent_fds = [i_r, o_w, e_w], [o_r, e_r] + ([i_w] if i_w is not None else [])
+
+        tty = bool(cfg.get('tty'))
+        err_r, err_w = os.pipe()  # the child's reason when building the container fails
+        d = self.dir
+
+        def preexec():
+            # The shim's child, between fork and exec: it is PID 1 of the pid namespace the shim
+            # unshared for its children. Die with the shim, join the container netns, get private
+            # uts/ipc/mount namespaces (mounts never propagate back), build the rootfs, and (tty)
+            # take the pty as controlling terminal (start_new_session already did setsid).
+            try:
+                libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+                setns(netns_fd, CLONE_NEWNET)
+                check(libc.unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC), 'unshare')
+                check(libc.mount(b'none', b'/', None, ctypes.c_ulong(MS_REC | MS_PRIVATE), None), 'mount --make-rprivate /')
+                build_rootfs(cfg, d)
+                if tty:
+                    fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+            except BaseException as e:
+                os.write(err_w, str(e).encode())
+                raise
+
+        env = dict(e.split('=', 1) if '=' in e else (e, '') for e in cfg['env'])
+        env.setdefault('PATH', DEFAULT_PATH)
+        try:
+            # Popen looks argv[0] up in env's PATH and execve()s each candidate after preexec,
+            # i.e. inside the chroot; it returns only once exec succeeded (or raises why not).
+            self.proc = subprocess.Popen(cfg['argv'], env=env, stdin=stdio[0], stdout=stdio[1], stderr=stdio[2],
+                                         start_new_session=True, preexec_fn=preexec, close_fds=True)
+        except BaseException as e:
+            os.close(err_w)
+            why = os.read(err_r, 4096).decode(errors='replace')
+            os.close(err_r)
+            for fd in set(child_fds) | set(parent_fds):
+                os.close(fd)
+            if isinstance(e, FileNotFoundError):
+                code, msg = 127, 'exec: "%s": executable file not found in $PATH' % cfg['argv'][0]
+            elif isinstance(e, PermissionError):
+                code, msg = 126, 'exec: "%s": permission denied' % cfg['argv'][0]
+            else:
+                code, msg = 1, 'container init failed: %s' % (why or e)
+            self.state = 'running'
+            self.finish(code)
+            raise RuntimeError(msg)
+        os.close(err_w)
+        os.close(err_r)
+        for fd in set(child_fds):
+            os.close(fd)
+        if tty:
+            self.master = master
+            self.stdin_w = master if cfg.get('openStdin') else None
+            self.outputs = {master: 1}
+        else:
+            self.stdin_w = i_w
+            self.outputs = {o_r: 1, e_r: 2}
+        for fd in self.outputs:
+            os.set_blocking(fd, False)
+            self.sel.register(fd, selectors.EVENT_READ, self.on_output)
+        self.pidfd = os.pidfd_open(self.proc.pid)
+        self.sel.register(self.pidfd, selectors.EVENT_READ, self.on_child_exit)
+        self.state = 'running'
+        self.pid = self.proc.pid
+        return self.pid
+
+    def on_output(self, fd, _mask):
+        stream = self.outputs[fd]
+        try:
+            data = os.read(fd, 65536)
+        except BlockingIOError:
+            return
+        except OSError:  # EIO: pty slave closed
+            data = b''
+        if not data:
+            self.sel.unregister(fd)
+            del self.outputs[fd]
+            if fd != self.master:
+                os.close(fd)
+            return
+        self.emit(stream, data)
+
+    def emit(self, stream, data):
+        # json-file logging splits on newlines, like Docker's log copier.
+        buf = self.partial[stream] + data
+        *lines, rest = buf.split(b'\n')
+        self.partial[stream] = rest
+        if lines:
+            name = 'stdout' if stream == 1 else 'stderr'
+            t = now_rfc3339()
+            out = ''.join(json.dumps({'stream': name, 'time': t, 'log': (l + b'\n').decode('utf-8', 'replace')}, separators=(',', ':')) + '\n' for l in lines)
+            self.log.write(out.encode())
+        self.broadcast(frame(stream, data))
+
+    def flush_partial(self):
+        for stream, rest in self.partial.items():
+            if rest:
+                name = 'stdout' if stream == 1 else 'stderr'
+                self.log.write((json.dumps({'stream': name, 'time': now_rfc3339(), 'log': rest.decode('utf-8', 'replace')}, separators=(',', ':')) + '\n').encode())
+                self.partial[stream] = b''
+
+    def on_child_exit(self, fd, _mask):
+        _, status = os.waitpid(self.proc.pid, 0)
+        # We are PID 1's real parent, so a fatal signal shows as such: 128+n, like Docker.
+        code = os.waitstatus_to_exitcode(status)
+        self.sel.unregister(fd)
+        os.close(fd)
+        self.finish(128 - code if code < 0 else code)
+
+    def finish(self, code):
+        self.exit_code = code
+        # Drain what is left in the pipes/pty (every writer is gone with the pid namespace).
+        for ofd in list(self.outputs):
+            for _ in range(1000):
+                if ofd not in self.outputs:
+                    break
+                try:
+                    self.on_output(ofd, 0)
+                except BlockingIOError:
+                    break
+                if ofd in self.outputs and not self._readable(ofd):
+                    break
+        self.flush_partial()
+        self.state = 'exited'
+        write_atomic(self.dir + '/exit', '%d\n' % self.exit_code)
+        ev = {'event': 'exit', 'exitCode': self.exit_code}
+        for s, c in list(self.clients.items()):
+            self.send(s, frame(3, json.dumps(ev).encode()) if c['attach'] else (json.dumps(ev) + '\n').encode())
+        self.running = False
+
+    @staticmethod
+    def _readable(fd):
+        sel = selectors.DefaultSelector()
+        sel.register(fd, selectors.EVENT_READ)
+        r = sel.select(0)
+        sel.close()
+        return bool(r)
+
+    # ---- control / attach --------------------------------------------------------------------
+    def on_ctl_accept(self, sock, _mask):
+        try:
+            conn, _ = sock.accept()
+        except BlockingIOError:
+            return
+        conn.setblocking(False)
+        self.clients[conn] = {'buf': b'', 'attach': False, 'out': bytearray()}
+        self.sel.register(conn, selectors.EVENT_READ, self.on_client)
+
+    def drop(self, conn):
+        if conn in self.clients:
+            del self.clients[conn]
+            self.sel.unregister(conn)
+            conn.close()
+
+    def send(self, conn, data):
+        c = self.clients.get(conn)
+        if c is None:
+            return
+        if not c['out']:
+            try:
+                n = conn.send(data)
+            except BlockingIOError:
+                n = 0
+            except OSError:
+                self.drop(conn)
+                return
+            data = data[n:]
+            if not data:
+                return
+            self.sel.modify(conn, selectors.EVENT_READ | selectors.EVENT_WRITE, self.on_client)
+        c['out'] += data
+        if len(c['out']) > 16 << 20:  # a client that never reads must not eat the shim's memory
+            self.drop(conn)
+
+    def broadcast(self, data):
+        for s, c in list(self.clients.items()):
+            if c['attach']:
+                self.send(s, data)
+
+    def on_client(self, conn, mask):
+        c = self.clients[conn]
+        if mask & selectors.EVENT_WRITE and c['out']:
+            try:
+                n = conn.send(c['out'])
+                del c['out'][:n]
+            except BlockingIOError:
+                pass
+            except OSError:
+                return self.drop(conn)
+            if not c['out']:
+                self.sel.modify(conn, selectors.EVENT_READ, self.on_client)
+        if not mask & selectors.EVENT_READ:
+            return
+        try:
+            data = conn.recv(65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b''
+        if not data:
+            return self.drop(conn)
+        c['buf'] += data
+        while conn in self.clients:
+            if c['attach']:
+                if len(c['buf']) < 5:
+                    break
+                stream, n = struct.unpack('>BI', c['buf'][:5])
+                if len(c['buf']) < 5 + n:
+                    break
+                payload, c['buf'] = c['buf'][5:5 + n], c['buf'][5 + n:]
+                self.attach_input(stream, payload)
+            else:
+                line, sep, rest = c['buf'].partition(b'\n')
+                if not sep:
+                    break
+                c['buf'] = rest
+                self.command(conn, c, line)
+
+    def attach_input(self, stream, payload):
+        if stream == 0 and self.stdin_w is not None:
+            try:
+                os.set_blocking(self.stdin_w, True)
+                os.write(self.stdin_w, payload)
+            except OSError:
+                pass
+        elif stream == 3:
+            msg = json.loads(payload)
+            if msg.get('closeStdin'):
+                self.close_stdin()
+            if msg.get('resize'):
+                self.resize(*msg['resize'])
+
+    def close_stdin(self):
+        if self.stdin_w is None:
+            return
+        if self.stdin_w == self.master:
+            os.write(self.master, b'\x04')  # EOF on a terminal is ^D
+        else:
+            os.close(self.stdin_w)
+        self.stdin_w = None
+
+    def resize(self, rows, cols):
+        if self.master is not None:
+            set_winsize(self.master, int(rows), int(cols))
+        else:
+            self.cfg['size'] = (int(rows), int(cols))  # applied when the pty is created at start
+
+    def command(self, conn, c, line):
+        try:
+            msg = json.loads(line)
+            cmd = msg.get('cmd')
+            reply = {'ok': True}
+            if cmd == 'status':
+                reply.update(state=self.state, pid=self.pid, exitCode=self.exit_code)
+            elif cmd == 'start':
+                reply['pid'] = self.start()
+            elif cmd == 'signal':
+                if self.state != 'running':
+                    raise RuntimeError('container is not running')
+                os.kill(self.pid, int(msg['signal']))
+            elif cmd == 'resize':
+                self.resize(msg['rows'], msg['cols'])
+            elif cmd == 'attach':
+                c['attach'] = True
+                self.send(conn, frame(3, json.dumps({'event': 'attached', 'state': self.state}).encode()))
+                return
+            else:
+                raise RuntimeError('unknown command %r' % cmd)
+        except Exception as e:  # any failure is the caller's answer, never the shim's death
+            reply = {'ok': False, 'error': str(e)}
+        self.send(conn, (json.dumps(reply) + '\n').encode())
+
+    # ---- DNS relay ---------------------------------------------------------------------------
+    def dns_forward(self, transport, query, origin):
+        self.tag = (self.tag + 1) & 0xffffffff
+        payload = struct.pack('>I', self.tag) + self.cfg['id'].encode() + transport + query
+        msg = struct.pack('>I', len(payload)) + payload
+        for attempt in (0, 1):  # a stale connection (daemon restarted) gets one reconnect
+            if self.dns_conn is None and not self.dns_connect():
+                return  # service down: drop the query, the client retries
+            try:
+                self.dns_conn.setblocking(True)
+                self.dns_conn.settimeout(1)
+                self.dns_conn.sendall(msg)
+                self.dns_conn.setblocking(False)
+                self.dns_pending[self.tag] = origin
+                return
+            except OSError:
+                self.dns_close()
+
+    def dns_connect(self):
+        s = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        try:
+            s.settimeout(1)
+            s.connect(self.cfg['dnsSocket'])
+        except OSError:
+            s.close()
+            return False
+        s.setblocking(False)
+        self.dns_conn, self.dns_rbuf = s, b''
+        self.sel.register(s, selectors.EVENT_READ, self.on_dns_reply)
+        return True
+
+    def dns_close(self):
+        if self.dns_conn is not None:
+            self.sel.unregister(self.dns_conn)
+            self.dns_conn.close()
+            self.dns_conn = None
+            self.dns_pending.clear()
+
+    def on_dns_reply(self, s, _mask):
+        try:
+            data = s.recv(65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b''
+        if not data:
+            return self.dns_close()
+        self.dns_rbuf += data
+        while len(self.dns_rbuf) >= 4:
+            n = struct.unpack('>I', self.dns_rbuf[:4])[0]
+            if len(self.dns_rbuf) < 4 + n:
+                break
+            payload, self.dns_rbuf = self.dns_rbuf[4:4 + n], self.dns_rbuf[4 + n:]
+            tag = struct.unpack('>I', payload[:4])[0]
+            answer = payload[4:]
+            origin = self.dns_pending.pop(tag, None)
+            if origin is None or not answer:
+                continue
+            try:
+                if origin[0] == 'u':
+                    self.udp.sendto(answer, origin[1])
+                elif origin[1] in self.dns_tcp:
+                    origin[1].setblocking(True)
+                    origin[1].settimeout(1)
+                    origin[1].sendall(struct.pack('>H', len(answer)) + answer)
+                    origin[1].setblocking(False)
+            except OSError:
+                pass
+
+    def on_udp(self, s, _mask):
+        try:
+            query, addr = s.recvfrom(65535)
+        except BlockingIOError:
+            return
+        self.dns_forward(b'u', query, ('u', addr))
+
+    def on_tcp_accept(self, s, _mask):
+        try:
+            conn, _ = s.accept()
+        except BlockingIOError:
+            return
+        conn.setblocking(False)
+        self.dns_tcp[conn] = b''
+        self.sel.register(conn, selectors.EVENT_READ, self.on_tcp_data)
+
+    def on_tcp_data(self, conn, _mask):
+        try:
+            data = conn.recv(65536)
+        except BlockingIOError:
+            return
+        except OSError:
+            data = b''
+        if not data:
+            del self.dns_tcp[conn]
+            self.sel.unregister(conn)
+            conn.close()
+            return
+        buf = self.dns_tcp[conn] + data
+        while len(buf) >= 2:
+            n = struct.unpack('>H', buf[:2])[0]
+            if len(buf) < 2 + n:
+                break
+            self.dns_forward(b't', buf[2:2 + n], ('t', conn))
+            buf = buf[2 + n:]
+        self.dns_tcp[conn] = buf
+
+    # ---- main loop ---------------------------------------------------------------------------
+    def run(self):
+        self.running = True
+        while self.running:
+            for key, mask in self.sel.select():
+                key.data(key.fileobj, mask)
+                if not self.running:
+                    break
+        # Exit: give attach/control clients a moment to receive the exit event, then go.
+        deadline = time.monotonic() + 2
+        for s, c in list(self.clients.items()):
+            if c['out']:
+                try:
+                    s.setblocking(True)
+                    s.settimeout(max(0.01, deadline - time.monotonic()))
+                    s.sendall(c['out'])
+                except OSError:
+                    pass
+        for path in ('shim.sock', 'shim.json'):
+            try:
+                os.unlink(self.dir + '/' + path)
+            except FileNotFoundError:
+                pass
+
+
+def shim_main(d):
+    signal.signal(signal.SIGHUP, signal.SIG_IGN)
+    shim = Shim(d)
+    shim.make_netns()
+    shim.make_control()
+    netns = '/proc/%d/fd/%d' % (os.getpid(), shim.netns_fd)
+    write_atomic(d + '/shim.json', json.dumps({'pid': os.getpid(), 'netns': netns}) + '\n')
+    # Readiness line for the daemon, then stdout goes away (the daemon closes its end).
+    os.write(1, ('ready %d %s\n' % (os.getpid(), netns)).encode())
+    devnull = os.open('/dev/null', os.O_RDWR)
+    os.dup2(devnull, 1)
+    os.close(devnull)
+    shim.run()
+
+
+def exec_main(spec):
+    """`exec -t`: runs argv (already wrapped in nsenter by the daemon) on a new pty. stdout = raw
+    pty output; stdin = frames (stream 0 data, 3 JSON {"resize":[r,c]} / {"closeStdin":true});
+    exits with the process's exit code (128+n for a signal)."""
+    cfg = json.loads(spec)
+    master, slave = os.openpty()
+    rows, cols = cfg.get('size') or (24, 80)
+    set_winsize(slave, rows, cols)
+    proc = subprocess.Popen(cfg['argv'], stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
+                            preexec_fn=lambda: fcntl.ioctl(0, termios.TIOCSCTTY, 0), close_fds=True)
+    os.close(slave)
+    sel = selectors.DefaultSelector()
+    sel.register(master, selectors.EVENT_READ, 'pty')
+    sel.register(0, selectors.EVENT_READ, 'in')
+    pidfd = os.pidfd_open(proc.pid)
+    sel.register(pidfd, selectors.EVENT_READ, 'exit')
+    buf, open_in = b'', bool(cfg.get('openStdin'))
+
+    def pump():
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            data = b''
+        if data:
+            os.write(1, data)
+        return bool(data)
+
+    while True:
+        for key, _ in sel.select():
+            if key.data == 'pty':
+                if not pump():
+                    sel.unregister(master)
+            elif key.data == 'in':
+                data = os.read(0, 65536)
+                if not data:
+                    sel.unregister(0)
+                    continue
+                buf += data
+                while len(buf) >= 5:
+                    stream, n = struct.unpack('>BI', buf[:5])
+                    if len(buf) < 5 + n:
+                        break
+                    payload, buf = buf[5:5 + n], buf[5 + n:]
+                    if stream == 0 and open_in:
+                        os.write(master, payload)
+                    elif stream == 3:
+                        msg = json.loads(payload)
+                        if msg.get('resize'):
+                            set_winsize(master, *msg['resize'])
+                        if msg.get('closeStdin') and open_in:
+                            os.write(master, b'\x04')
+                            open_in = False
+            elif key.data == 'exit':
+                _, status = os.waitpid(proc.pid, 0)
+                os.set_blocking(master, False)
+                try:
+                    while pump():
+                        pass
+                except BlockingIOError:
+                    pass
+                code = os.waitstatus_to_exitcode(status)
+                sys.exit(128 - code if code < 0 else code)
+
+
+if __name__ == '__main__':
+    if len(sys.argv) == 3 and sys.argv[1] == '--exec':
+        exec_main(sys.argv[2])
+    elif len(sys.argv) == 2:
+        shim_main(os.path.abspath(sys.argv[1]))
+    else:
+        sys.stderr.write('usage: shim.py <container dir> | --exec <json>\n')
+        sys.exit(2)
