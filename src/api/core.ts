@@ -15,6 +15,7 @@ import type { ContainerRecord } from '../engine/model.js';
 import { applySimEffect } from '../sim/runtime.js';
 import type { SimEffect } from '../sim/shell.js';
 import { EventBus, type EventMessage } from './events.js';
+import type { RealRuntime } from './real-runtime.js';
 import { setRepeating } from './stream.js';
 import type { ApiAppOptions, ApiInfo, ExecRecord, LogLevel } from './types.js';
 import { diffSnapshots, snapContainer, takeSnapshot, type Change, type ContainerSnap, type Snapshot } from './watch.js';
@@ -73,9 +74,22 @@ export class ApiCore {
   readonly execs = new Map<string, ExecRecord>();
   private pid = 30000;
   private readonly random = new CryptoRandom();
+  /** The real data plane, when the daemon runs one (undefined: the simulator). */
+  readonly real: RealRuntime | undefined;
 
   constructor(opts: ApiAppOptions) {
     this.host = opts.host;
+    this.real = opts.real;
+    this.real?.setExitHandler((id, code) => {
+      try {
+        this.write((tx) => {
+          const c = tx.engine.containers.get(id);
+          if (c && c.status === 'running') exitContainer(tx.engine, c, code);
+        });
+      } catch (err) {
+        this.log('error', 'recording an exit failed', { container: id, error: (err as Error).message });
+      }
+    });
     this.info = opts.info ?? {};
     this.nowFn = opts.now ?? (() => BigInt(Date.now()) * 1_000_000n);
     this.logFn = opts.log;
@@ -128,7 +142,9 @@ export class ApiCore {
     let start: Snapshot | undefined;
     let end: Snapshot | undefined;
     const marks: Array<{ snap: Snapshot; events: EventMessage[] }> = [];
-    const result = this.host.write((engine) => {
+    let committedEngine: Engine | undefined;
+    const result = this.writeSynced((engine) => {
+      committedEngine = engine;
       start = takeSnapshot(engine);
       // Containers removed in this transaction: keep their last state (wait needs the exit code).
       const unindex = engine.unindexContainer;
@@ -152,6 +168,7 @@ export class ApiCore {
       end = takeSnapshot(engine);
       return r;
     });
+    if (committedEngine) this.real?.committed(committedEngine);
     const external = this.last ? diffSnapshots(this.last, start!) : [];
     this.last = end;
     this.apply(external);
@@ -167,6 +184,28 @@ export class ApiCore {
     for (const ev of after) this.events.publish(ev);
     for (const f of commits) f();
     return result;
+  }
+
+  /**
+   * A store transaction whose result the real data plane follows before it commits; when the
+   * plane cannot follow, the transaction is undone and the plane put back to the stored state.
+   */
+  private writeSynced<T>(fn: (engine: Engine) => T): T {
+    if (!this.real) return this.host.write(fn);
+    try {
+      return this.host.write((engine) => {
+        const r = fn(engine);
+        this.real!.sync(engine);
+        return r;
+      });
+    } catch (err) {
+      try {
+        this.host.read((engine) => this.real!.sync(engine));
+      } catch (again) {
+        this.log('error', 'the data plane could not be put back to the stored state', { error: (again as Error).message });
+      }
+      throw err;
+    }
   }
 
   /** Picks up changes committed by other processes (the embedded CLI on the same state). */

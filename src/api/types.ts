@@ -1,5 +1,6 @@
 /** Options of the API app and the wire shapes its routes return (Docker's PascalCase lives here). */
 import type { EngineHost } from '../cli/engine-host.js';
+import type { RealRuntime } from './real-runtime.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 
@@ -34,6 +35,8 @@ export interface ApiAppOptions {
    */
   pollIntervalMs?: number;
   log?: (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
+  /** A real data plane (crosstalkd --data-plane linux); absent: the simulator runs containers. */
+  real?: RealRuntime;
 }
 
 export interface ContainerSummary {
@@ -86,4 +89,8 @@ export interface ExecRecord {
   pid: number;
   /** Set when the instance has been started (it cannot be started twice). */
   started: boolean;
+  env: string[];
+  workdir: string;
+  /** A real exec's terminal size (set once it runs). */
+  resize?: (rows: number, cols: number) => void;
 }

@@ -15,6 +15,9 @@ import { SqliteStore } from '../store/sqlite-store.js';
 import { createLogger, type Logger } from './daemon/log.js';
 import { parseDaemonArgs, USAGE, type DaemonOptions, type Listen } from './daemon/options.js';
 import { createApiServer, type ApiServer } from './daemon/server.js';
+import { LinuxDataPlane } from './linux/data-plane.js';
+import { readHostModel } from './linux/host-model.js';
+import { destroySandbox, linuxSupport, openSandbox } from './linux/sandbox-host.js';
 
 function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -100,17 +103,47 @@ async function main(): Promise<number> {
     process.stdout.write(USAGE);
     return 0;
   }
+  if (opts.sandbox && opts.dataPlane === 'sim') opts.dataPlane = 'linux';
+  const planeName = opts.dataPlane === 'linux' ? (opts.sandbox ? 'linux (sandbox)' : 'linux') : 'sim';
   if (opts.version) {
-    process.stdout.write(`crosstalkd version ${version} (Docker Engine API 1.50, data plane: sim)\n`);
+    process.stdout.write(`crosstalkd version ${version} (Docker Engine API 1.50, data plane: ${planeName})\n`);
     return 0;
   }
-  if (opts.dataPlane === 'linux') {
-    process.stderr.write('crosstalkd: --data-plane linux is not implemented yet; only the simulated data plane (--data-plane sim) exists\n');
-    return 1;
-  }
-  if (opts.dataPlane !== 'sim') {
-    process.stderr.write(`crosstalkd: unknown data plane "${opts.dataPlane}" (expected sim)\n`);
+  if (opts.dataPlane !== 'sim' && opts.dataPlane !== 'linux') {
+    process.stderr.write(`crosstalkd: unknown data plane "${opts.dataPlane}" (expected sim or linux)\n`);
     return 125;
+  }
+  const linuxRoot = join(opts.stateDir, 'linux');
+  if (opts.cleanup) {
+    if (!opts.sandbox) {
+      process.stderr.write('crosstalkd: --cleanup works with --sandbox only (it never touches the machine\'s own namespace)\n');
+      return 125;
+    }
+    await destroySandbox(linuxRoot);
+    for (const t of opts.listen) if (t.kind === 'unix' && existsSync(t.path) && !(await socketInUse(t.path))) rmSync(t.path, { force: true });
+    if (existsSync(opts.pidfile)) {
+      const pid = Number.parseInt(readFileSync(opts.pidfile, 'utf8').trim(), 10);
+      if (!Number.isFinite(pid) || !pidAlive(pid)) rmSync(opts.pidfile, { force: true });
+    }
+    process.stdout.write('crosstalkd: sandbox cleaned up\n');
+    return 0;
+  }
+  if (opts.dataPlane === 'linux' && !opts.sandbox && !opts.hostNamespace) {
+    process.stderr.write(
+      "crosstalkd: --data-plane linux changes this machine's network (bridges, veths and nftables rules in its own namespace); add --sandbox to run it inside a private network namespace, or --host-namespace to really change this machine\n",
+    );
+    return 125;
+  }
+  if (opts.sandbox && opts.hostNamespace) {
+    process.stderr.write('crosstalkd: --sandbox and --host-namespace exclude each other\n');
+    return 125;
+  }
+  if (opts.dataPlane === 'linux') {
+    const why = linuxSupport();
+    if (why) {
+      process.stderr.write(`crosstalkd: ${why}\n`);
+      return 1;
+    }
   }
   const log = createLogger(opts.logLevel);
 
@@ -126,6 +159,8 @@ async function main(): Promise<number> {
   writeFileSync(opts.pidfile, `${process.pid}\n`);
 
   let store: SqliteStore | undefined;
+  let plane: LinuxDataPlane | undefined;
+  let sandboxRoot: string | undefined;
   const api: ApiServer[] = [];
   let app: ReturnType<typeof createApiApp> | undefined;
   const sockets: string[] = [];
@@ -147,18 +182,43 @@ async function main(): Promise<number> {
     }
   };
 
+  const shutdownPlane = async () => {
+    try {
+      await plane?.shutdown(!!sandboxRoot);
+    } catch (err) {
+      log('warn', 'data plane shutdown failed', { error: (err as Error).message });
+    }
+    if (sandboxRoot) await destroySandbox(sandboxRoot);
+  };
+
   try {
     store = new SqliteStore(opts.stateDir);
     const seed = process.env.CROSSTALK_SEED ? Number(process.env.CROSSTALK_SEED) : undefined;
     const host = new EngineHost({ store, clock: systemClock, random: new CryptoRandom(), profile: opts.compat, seed });
     // Loads (or creates) the state now: a profile mismatch is a startup error, not a 500 later.
     const profile = host.read((e) => e.profile.name);
+    if (opts.dataPlane === 'linux') {
+      const sandbox = opts.sandbox ? await openSandbox(linuxRoot) : undefined;
+      sandboxRoot = sandbox ? linuxRoot : undefined;
+      const hostModel = readHostModel(sandbox?.netnsPath);
+      host.write((e) => e.setHost({ ...e.host, ...hostModel }));
+      plane = new LinuxDataPlane({
+        root: linuxRoot,
+        netnsPath: sandbox?.netnsPath,
+        shimScript: join(dirname(fileURLToPath(import.meta.url)), 'shim.py'),
+        dnsUpstreams: opts.dnsUpstreams ?? (sandbox ? [] : (hostModel.nameservers ?? [])),
+        log,
+      });
+      await plane.start(host);
+      log('info', 'linux data plane ready', { sandbox: sandbox?.netnsPath ?? 'none (the machine\'s own namespace)' });
+    }
     app = createApiApp({
       host,
       log,
+      real: plane,
       info: {
         crosstalkVersion: version,
-        dataPlane: 'sim',
+        dataPlane: planeName,
         name: hostname(),
         kernelVersion: release(),
         arch: GO_ARCH[arch()] ?? arch(),
@@ -175,10 +235,11 @@ async function main(): Promise<number> {
       if (target.kind === 'unix') sockets.push(target.path);
       log('debug', 'listening', { addr });
     }
-    log('info', 'Daemon has completed initialization', { version, dataPlane: 'sim', profile, stateDir: opts.stateDir, pid: process.pid });
+    log('info', 'Daemon has completed initialization', { version, dataPlane: planeName, profile, stateDir: opts.stateDir, pid: process.pid });
   } catch (err) {
     log('error', `crosstalkd: ${(err as Error).message}`);
     await Promise.all(api.map((a) => a.close()));
+    await shutdownPlane();
     cleanup();
     return 1;
   }
@@ -192,9 +253,11 @@ async function main(): Promise<number> {
       const force = setTimeout(() => {
         cleanup();
         resolve(0);
-      }, 5_000);
+      }, plane ? 15_000 : 5_000);
       force.unref();
-      Promise.all(api.map((a) => a.close())).finally(() => {
+      Promise.all(api.map((a) => a.close()))
+        .then(shutdownPlane)
+        .finally(() => {
         clearTimeout(force);
         cleanup();
         log('info', 'Daemon shutdown complete');

@@ -268,7 +268,7 @@ describe('crosstalkd lifecycle', { skip }, () => {
     }
   });
 
-  test('TCP only on loopback, on request; flag errors; --data-plane linux is not implemented yet', async () => {
+  test('TCP only on loopback, on request; flag errors; --data-plane linux needs --sandbox or --host-namespace', async () => {
     const port = await new Promise<number>((resolve) => {
       const s = createServer().listen(0, '127.0.0.1', () => {
         const p = (s.address() as { port: number }).port;
@@ -298,8 +298,8 @@ describe('crosstalkd lifecycle', { skip }, () => {
     assert.equal(flag.code, 125);
     assert.equal(flag.err, "crosstalkd: unknown flag: --bogus\nSee 'crosstalkd --help'.\n");
     const linux = await runDaemonCommand(['--data-plane', 'linux']);
-    assert.equal(linux.code, 1);
-    assert.equal(linux.err, 'crosstalkd: --data-plane linux is not implemented yet; only the simulated data plane (--data-plane sim) exists\n');
+    assert.equal(linux.code, 125);
+    assert.equal(linux.err, "crosstalkd: --data-plane linux changes this machine's network (bridges, veths and nftables rules in its own namespace); add --sandbox to run it inside a private network namespace, or --host-namespace to really change this machine\n");
     const level = await runDaemonCommand(['--log-level', 'loud']);
     assert.equal(level.code, 125);
     const help = await runDaemonCommand(['--help']);

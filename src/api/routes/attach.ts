@@ -17,6 +17,7 @@ import type { Route, RouteContext } from '../router.js';
 import { MEDIA_MUX, MEDIA_RAW } from '../types.js';
 import { versionAtLeast } from '../version.js';
 import { containerIo } from './containers.js';
+import { RealAttachSession } from './real-sessions.js';
 
 export const PROMPT = '/ # ';
 
@@ -354,6 +355,12 @@ function attach(ctx: RouteContext): HijackResponse {
     const argv = mainArgv(c);
     return { id: c.id, name: c.name, image: c.image, labels: c.labels, tty: c.tty, openStdin: c.openStdin, status: c.status, logs: c.logs, interactive: isInteractiveShell(argv), reader: readsStdin(argv) ? argv : undefined };
   });
+  if (ctx.core.real) {
+    const session = new RealAttachSession(ctx.core, { ...target, running: target.status === 'running' }, { stdin: q.bool('stdin'), stdout: q.bool('stdout'), stderr: q.bool('stderr'), logs: q.bool('logs'), stream: q.bool('stream'), detachKeys });
+    ctx.core.events.publish(ctx.core.containerEvent(target, 'attach', {}));
+    const multiplexed = !target.tty;
+    return { kind: 'hijack', contentType: multiplexed && versionAtLeast(ctx.version, '1.42') ? MEDIA_MUX : MEDIA_RAW, multiplexed, session };
+  }
   const session = new AttachSession(ctx.core, target, { stdin: q.bool('stdin'), stdout: q.bool('stdout'), stderr: q.bool('stderr'), logs: q.bool('logs'), stream: q.bool('stream'), detachKeys });
   ctx.core.events.publish(ctx.core.containerEvent(target, 'attach', {}));
   const multiplexed = !target.tty;

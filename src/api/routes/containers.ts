@@ -21,6 +21,7 @@ import { Channel, muxFrame, utf8Encode } from '../stream.js';
 import { MEDIA_MUX, MEDIA_RAW, type ContainerSummary } from '../types.js';
 import { versionAtLeast, versionLess } from '../version.js';
 import { endpointRequest } from './networks.js';
+import { realKill, realRemove, realStart, runtimeOf, startReal, stopReal } from './real-lifecycle.js';
 
 // ------------------------------------------------------------------ create
 
@@ -315,10 +316,11 @@ export function containerIo(tx: Tx, c: ContainerRecord) {
   };
 }
 
-function start(ctx: RouteContext): PlainResponse {
+function start(ctx: RouteContext): PlainResponse | Promise<PlainResponse> {
   if (ctx.req.body.trim().length > 7) {
     throw invalidParameter('starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24');
   }
+  if (ctx.core.real) return realStart(ctx);
   ctx.core.write((tx) => {
     const c = tx.engine.findContainer(ctx.params.id);
     if (c.status === 'running') throw notModified('container already started');
@@ -333,7 +335,7 @@ const SIGNALS: Record<string, number> = {
 };
 
 /** signal.ParseSignal: a number, or a name with or without `SIG`. */
-function parseSignal(s: string): number {
+export function parseSignal(s: string): number {
   if (/^\d+$/.test(s)) {
     const n = Number(s);
     if (n >= 1 && n <= 64) return n;
@@ -368,9 +370,16 @@ function stopInTx(ctx: RouteContext, tx: Tx, c: ContainerRecord, signal: string,
   exitContainer(tx.engine, c, code);
 }
 
-function stop(ctx: RouteContext): PlainResponse {
-  ctx.query.int('t');
+/** `t` (or its default: the container's StopTimeout, 10 s). */
+function stopTimeout(ctx: RouteContext): number {
+  const t = ctx.query.int('t');
+  return t === undefined || t < 0 ? 10 : t;
+}
+
+function stop(ctx: RouteContext): PlainResponse | Promise<PlainResponse> {
+  const timeout = stopTimeout(ctx);
   const signal = versionAtLeast(ctx.version, '1.42') ? ctx.query.get('signal') : '';
+  if (ctx.core.real) return stopReal(ctx, ctx.params.id, signal ? parseSignal(signal) : 15, timeout, true).then(() => emptyResponse(204));
   ctx.core.write((tx) => {
     const c = tx.engine.findContainer(ctx.params.id);
     if (c.status !== 'running') throw notModified('container already stopped');
@@ -379,9 +388,30 @@ function stop(ctx: RouteContext): PlainResponse {
   return emptyResponse(204);
 }
 
-function restart(ctx: RouteContext): PlainResponse {
-  ctx.query.int('t');
+async function restartReal(ctx: RouteContext, signal: string, timeout: number): Promise<PlainResponse> {
+  const c = ctx.core.read((engine) => engine.findContainer(ctx.params.id));
+  const autoRemove = c.autoRemove;
+  if (c.status === 'running') {
+    // A restart never removes an --rm container in between.
+    ctx.core.write((tx) => (tx.engine.containers.get(c.id)!.autoRemove = false));
+    try {
+      await stopReal(ctx, c.id, signal ? parseSignal(signal) : 15, timeout, true);
+    } finally {
+      ctx.core.write((tx) => {
+        const now = tx.engine.containers.get(c.id);
+        if (now) now.autoRemove = autoRemove;
+      });
+    }
+  }
+  await startReal(ctx.core, c.id);
+  ctx.core.events.publish(ctx.core.containerEvent(c, 'restart', {}));
+  return emptyResponse(204);
+}
+
+function restart(ctx: RouteContext): PlainResponse | Promise<PlainResponse> {
+  const timeout = stopTimeout(ctx);
   const signal = versionAtLeast(ctx.version, '1.42') ? ctx.query.get('signal') : '';
+  if (ctx.core.real) return restartReal(ctx, signal, timeout);
   ctx.core.write((tx) => {
     const c = tx.engine.findContainer(ctx.params.id);
     const autoRemove = c.autoRemove;
@@ -404,6 +434,7 @@ function restart(ctx: RouteContext): PlainResponse {
 function kill(ctx: RouteContext): PlainResponse {
   const name = ctx.params.id;
   const sig = parseSignal(ctx.query.get('signal') || 'KILL');
+  if (ctx.core.real) return realKill(ctx, name, sig);
   ctx.core.write((tx) => {
     const c = tx.engine.findContainer(name);
     if (c.status !== 'running') throw new EngineError('conflict', `cannot kill container: ${name}: container ${c.id} is not running`);
@@ -414,9 +445,10 @@ function kill(ctx: RouteContext): PlainResponse {
   return emptyResponse(204);
 }
 
-function remove(ctx: RouteContext): PlainResponse {
+function remove(ctx: RouteContext): PlainResponse | Promise<PlainResponse> {
   if (ctx.query.bool('link')) throw new EngineError('not-implemented', 'crosstalk does not implement removing legacy links (link=1)');
   const force = ctx.query.bool('force');
+  if (ctx.core.real) return realRemove(ctx, force);
   ctx.core.write((tx) => {
     const c = tx.engine.findContainer(ctx.params.id);
     if (c.status === 'running' && force) tx.eventBefore(ctx.core.containerEvent(c, 'kill', { signal: '9' }));
@@ -488,19 +520,22 @@ function logs(ctx: RouteContext): PlainResponse {
   const stdout = ctx.query.bool('stdout');
   const stderr = ctx.query.bool('stderr');
   if (!stdout && !stderr) throw invalidParameter('Bad parameters: you must choose at least one stream');
-  const { text, tty } = ctx.core.read((engine) => {
+  const { text, tty, id } = ctx.core.read((engine) => {
     const c = engine.findContainer(ctx.params.id);
-    return { text: c.logs, tty: c.tty };
+    return { text: c.logs, tty: c.tty, id: c.id };
   });
-  // The simulator keeps one merged log; it is reported as stdout.
-  let lines: string[] = stdout ? (text.match(/[^\n]*\n|[^\n]+$/g) ?? []) : [];
+  // The simulator keeps one merged log; it is reported as stdout. A real process's log keeps both.
+  const logLines: Array<[1 | 2, string]> = ctx.core.real
+    ? runtimeOf(ctx).logs(id).flatMap((l): Array<[1 | 2, string]> => (l.text.match(/[^\n]*\n|[^\n]+$/g) ?? []).map((t) => [l.stream, t]))
+    : (text.match(/[^\n]*\n|[^\n]+$/g) ?? []).map((t): [1 | 2, string] => [1, t]);
+  let lines: Array<[1 | 2, string]> = logLines.filter(([s]) => (s === 1 ? stdout : stderr));
   const tail = ctx.query.get('tail');
   if (tail !== '' && tail !== 'all') {
     const n = Number.parseInt(tail, 10);
     if (Number.isFinite(n) && n >= 0) lines = n === 0 ? [] : lines.slice(-n);
   }
   const mux = !tty;
-  const chunks = lines.map((l) => (mux ? muxFrame(1, utf8Encode(l)) : utf8Encode(l)));
+  const chunks = lines.map(([stream, l]) => (mux ? muxFrame(stream, utf8Encode(l)) : utf8Encode(l)));
   const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
   let off = 0;
   for (const c of chunks) {
@@ -508,7 +543,7 @@ function logs(ctx: RouteContext): PlainResponse {
     off += c.length;
   }
   const contentType = mux && versionAtLeast(ctx.version, '1.42') ? MEDIA_MUX : MEDIA_RAW;
-  return { kind: 'plain', status: 200, headers: { 'Content-Type': contentType }, body: lines.join(''), bytes };
+  return { kind: 'plain', status: 200, headers: { 'Content-Type': contentType }, body: lines.map(([, l]) => l).join(''), bytes };
 }
 
 function parseSize(ctx: RouteContext, key: string): number {
@@ -522,6 +557,7 @@ function resize(ctx: RouteContext): ApiResponse {
   const w = parseSize(ctx, 'w');
   const c = ctx.core.read((engine) => engine.findContainer(ctx.params.id));
   if (c.status !== 'running') throw new EngineError('conflict', `container ${c.id} is not running`);
+  ctx.core.real?.resize(c.id, h, w);
   ctx.core.events.publish(ctx.core.containerEvent(c, 'resize', { height: String(h), width: String(w) }));
   return emptyResponse(200);
 }

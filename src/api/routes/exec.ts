@@ -16,6 +16,7 @@ import { Fields } from '../json.js';
 import type { Route, RouteContext } from '../router.js';
 import { MEDIA_MUX, MEDIA_RAW, type ExecInspect, type ExecRecord } from '../types.js';
 import { versionAtLeast } from '../version.js';
+import { RealExecSession } from './real-sessions.js';
 import { InputLines, isInteractiveShell, onlcr, parseDetachKeys, PROMPT, readsStdin } from './attach.js';
 
 /** Finished exec instances kept for `GET /exec/{id}/json`; older ones are forgotten. */
@@ -37,14 +38,14 @@ function create(ctx: RouteContext): ApiResponse {
     user: f.str('User') ?? '',
     privileged: f.bool('Privileged') ?? false,
   };
-  f.strList('Env');
-  f.str('WorkingDir');
+  const env = f.strList('Env') ?? [];
+  const workdir = f.str('WorkingDir') ?? '';
   if (rec.detachKeys) parseDetachKeys(rec.detachKeys);
   const c = ctx.core.read((engine) => engine.findContainer(ctx.params.id));
   if (c.status !== 'running') throw new EngineError('conflict', `container ${c.id} is not running`);
   if (argv.length === 0) throw invalidParameter('No exec command specified');
   const id = ctx.core.newExecId();
-  ctx.core.execs.set(id, { id, containerId: c.id, argv, ...rec, running: false, exitCode: null, pid: 0, started: false });
+  ctx.core.execs.set(id, { id, containerId: c.id, argv, ...rec, env, workdir, running: false, exitCode: null, pid: 0, started: false });
   forgetOld(ctx.core);
   ctx.core.events.publish(execEvent(ctx.core, c, `exec_create: ${argv.join(' ')}`, { execID: id }));
   return jsonResponse(201, { Id: id });
@@ -207,6 +208,7 @@ function start(ctx: RouteContext): ApiResponse {
   if (c.status !== 'running') throw new EngineError('conflict', `container ${c.id} is not running`);
   rec.started = true;
   rec.running = true;
+  if (ctx.core.real) return startRealExec(ctx, rec, c, detach);
   rec.pid = ctx.core.nextPid();
   ctx.core.events.publish(execEvent(ctx.core, c, `exec_start: ${rec.argv.join(' ')}`, { execID: rec.id }));
   const session = new ExecSession(ctx.core, rec);
@@ -214,6 +216,27 @@ function start(ctx: RouteContext): ApiResponse {
     // Detached: nothing is attached, the command runs to completion now.
     session.start(() => {});
     session.close();
+    return emptyResponse(200);
+  }
+  const multiplexed = !rec.tty;
+  return { kind: 'hijack', contentType: multiplexed && versionAtLeast(ctx.version, '1.42') ? MEDIA_MUX : MEDIA_RAW, multiplexed, session };
+}
+
+function startRealExec(ctx: RouteContext, rec: ExecRecord, c: ContainerRecord, detach: boolean): ApiResponse {
+  const core = ctx.core;
+  const env = [...c.env, ...rec.env];
+  const proc = core.real!.exec(c.id, { argv: rec.argv, env, tty: rec.tty, openStdin: rec.attachStdin && !detach, workdir: rec.workdir || '/' });
+  rec.pid = proc.pid;
+  core.events.publish(execEvent(core, c, `exec_start: ${rec.argv.join(' ')}`, { execID: rec.id }));
+  const onExit = (code: number) => {
+    rec.exitCode = code;
+    rec.running = false;
+    core.events.publish(execEvent(core, c, 'exec_die', { execID: rec.id, exitCode: String(code) }));
+  };
+  const session = new RealExecSession(rec, proc, onExit, parseDetachKeys(rec.detachKeys));
+  rec.resize = (h, w) => proc.resize(h, w);
+  if (detach) {
+    session.start(() => {});
     return emptyResponse(200);
   }
   const multiplexed = !rec.tty;
@@ -244,7 +267,8 @@ function resize(ctx: RouteContext): ApiResponse {
     const v = ctx.query.get(key);
     if (!/^[+-]?\d+$/.test(v)) throw invalidParameter(`strconv.Atoi: parsing ${JSON.stringify(v)}: invalid syntax`);
   }
-  lookup(ctx.core, ctx.params.id);
+  const rec = lookup(ctx.core, ctx.params.id);
+  rec.resize?.(Number(ctx.query.get('h')), Number(ctx.query.get('w')));
   return emptyResponse(200);
 }
 

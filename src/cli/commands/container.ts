@@ -14,11 +14,16 @@ import { renderOrFail } from './network.js';
 const enc = encodeURIComponent;
 
 /** One request per argument, printing the argument on success (Docker's pattern). */
-async function perArgument(ctx: CommandContext, refs: string[], fn: (ref: string) => Promise<unknown>, failureLine?: (failed: string[]) => string): Promise<number> {
+async function perArgument(ctx: CommandContext, refs: string[], fn: (ref: string) => Promise<unknown>, failureLine?: (failed: string[]) => string, parallel = false): Promise<number> {
   const failed: string[] = [];
-  for (const ref of refs) {
+  // `docker stop a b` stops them side by side (the CLI's parallelOperation) and reports in order.
+  const pending = parallel ? refs.map((ref) => fn(ref).then(() => undefined, (err: unknown) => ({ err }))) : undefined;
+  for (const [i, ref] of refs.entries()) {
     try {
-      await fn(ref);
+      if (pending) {
+        const r = await pending[i];
+        if (r) throw r.err;
+      } else await fn(ref);
       ctx.io.stdout(`${ref}\n`);
     } catch (err) {
       if (!(err instanceof DaemonError)) throw err;
@@ -59,7 +64,7 @@ const stop: CommandSpec = {
   args: { min: 1 },
   async run(ctx, p) {
     const t = p.given.has('timeout') ? int(p, 'timeout') : undefined;
-    return perArgument(ctx, p.positionals, (ref) => ctx.api.request('POST', `/containers/${enc(ref)}/stop`, { query: { t, signal: str(p, 'signal') || undefined } }));
+    return perArgument(ctx, p.positionals, (ref) => ctx.api.request('POST', `/containers/${enc(ref)}/stop`, { query: { t, signal: str(p, 'signal') || undefined } }), undefined, true);
   },
 };
 
@@ -75,7 +80,7 @@ const restart: CommandSpec = {
   args: { min: 1 },
   async run(ctx, p) {
     const t = p.given.has('timeout') ? int(p, 'timeout') : undefined;
-    return perArgument(ctx, p.positionals, (ref) => ctx.api.request('POST', `/containers/${enc(ref)}/restart`, { query: { t } }));
+    return perArgument(ctx, p.positionals, (ref) => ctx.api.request('POST', `/containers/${enc(ref)}/restart`, { query: { t } }), undefined, true);
   },
 };
 

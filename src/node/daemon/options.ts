@@ -12,6 +12,14 @@ export interface DaemonOptions {
   logLevel: LogLevelName;
   pidfile: string;
   compat?: 'default' | 'legacy';
+  /** Run the linux data plane inside a private network namespace that plays the host. */
+  sandbox: boolean;
+  /** Remove what a killed `--sandbox` daemon left (processes, namespace, runtime files) and exit. */
+  cleanup: boolean;
+  /** The user really wants the linux data plane in the machine's own network namespace. */
+  hostNamespace: boolean;
+  /** Upstream resolvers for the embedded DNS (`none`: no forwarding; default: none in a sandbox, else the host's). */
+  dnsUpstreams?: string[];
   help?: boolean;
   version?: boolean;
 }
@@ -25,7 +33,15 @@ Options:
   -H, --host list           Where to listen: unix:///path (default
                             /run/crosstalk/crosstalk.sock as root, else
                             $XDG_RUNTIME_DIR/crosstalk/crosstalk.sock) or tcp://127.0.0.1:PORT
-      --data-plane string   sim (simulated data plane; "linux" is not implemented yet) (default "sim")
+      --data-plane string   sim (simulated) or linux (real namespaces, bridges, veths,
+                            nftables and containers; needs root) (default "sim")
+      --sandbox             With --data-plane linux: run everything inside a private
+                            network namespace that plays the host; a clean exit removes it
+      --cleanup             With --sandbox: remove what a killed daemon left behind, then exit
+      --host-namespace      With --data-plane linux: really change this machine's network
+                            (bridges, veths, nftables in its own namespace), as dockerd does
+      --dns-upstream list   Resolvers the embedded DNS forwards unknown names to, or "none"
+                            (default: none with --sandbox, else the host's resolv.conf)
       --state-dir string    State directory (default $CROSSTALK_STATE_DIR, /var/lib/crosstalk as
                             root, else ~/.local/state/crosstalk)
   -l, --log-level string    debug, info, warn or error (default "info")
@@ -66,7 +82,11 @@ export function parseDaemonArgs(argv: string[], env: NodeJS.ProcessEnv): DaemonO
   let compat: 'default' | 'legacy' | undefined = env.CROSSTALK_COMPAT === 'legacy' || env.CROSSTALK_COMPAT === 'default' ? env.CROSSTALK_COMPAT : undefined;
   let help = false;
   let version = false;
-  const names: Record<string, string> = { '-H': 'host', '--host': 'host', '--data-plane': 'data-plane', '--state-dir': 'state-dir', '-l': 'log-level', '--log-level': 'log-level', '-p': 'pidfile', '--pidfile': 'pidfile', '--compat': 'compat' };
+  let sandbox = false;
+  let cleanup = false;
+  let hostNamespace = false;
+  let dnsUpstreams: string[] | undefined;
+  const names: Record<string, string> = { '-H': 'host', '--host': 'host', '--data-plane': 'data-plane', '--state-dir': 'state-dir', '-l': 'log-level', '--log-level': 'log-level', '-p': 'pidfile', '--pidfile': 'pidfile', '--compat': 'compat', '--dns-upstream': 'dns-upstream' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '-h' || a === '--help') {
@@ -75,6 +95,12 @@ export function parseDaemonArgs(argv: string[], env: NodeJS.ProcessEnv): DaemonO
     }
     if (a === '-v' || a === '--version') {
       version = true;
+      continue;
+    }
+    if (a === '--sandbox' || a === '--cleanup' || a === '--host-namespace') {
+      if (a === '--sandbox') sandbox = true;
+      else if (a === '--cleanup') cleanup = true;
+      else hostNamespace = true;
       continue;
     }
     const eq = a.startsWith('--') ? a.indexOf('=') : -1;
@@ -90,6 +116,7 @@ export function parseDaemonArgs(argv: string[], env: NodeJS.ProcessEnv): DaemonO
     if (name === 'host') hosts.push(value);
     else if (name === 'data-plane') dataPlane = value;
     else if (name === 'state-dir') stateDir = value;
+    else if (name === 'dns-upstream') dnsUpstreams = value === 'none' ? [] : [...(dnsUpstreams ?? []), ...value.split(',').filter(Boolean)];
     else if (name === 'pidfile') pidfile = value;
     else if (name === 'log-level') {
       if (!['debug', 'info', 'warn', 'error'].includes(value)) throw new Error(`invalid log level "${value}" (expected debug, info, warn or error)`);
@@ -107,6 +134,10 @@ export function parseDaemonArgs(argv: string[], env: NodeJS.ProcessEnv): DaemonO
     logLevel,
     pidfile: pidfile ?? `${dir}/crosstalkd.pid`,
     compat,
+    sandbox,
+    cleanup,
+    hostNamespace,
+    dnsUpstreams,
     help,
     version,
   };

@@ -1,0 +1,82 @@
+/**
+ * Container lifecycle routes on a real data plane: the same API answers as the simulated ones,
+ * but start runs a real process (namespaces first, the network joined inside the start
+ * transaction, then the process), and stop/kill send real signals whose effect — an exit — is
+ * recorded when the process really ends.
+ */
+import { EngineError, notModified } from '../../core/errors.js';
+import { removeContainer, startContainer } from '../../engine/containers.js';
+import type { PlainResponse } from '../contract.js';
+import type { ApiCore } from '../core.js';
+import { emptyResponse } from '../errors.js';
+import type { RealRuntime } from '../real-runtime.js';
+import type { RouteContext } from '../router.js';
+
+export function runtimeOf(ctx: RouteContext): RealRuntime {
+  return ctx.core.real!;
+}
+
+/** Starts a created or exited container for real; resolves once its process runs. */
+export async function startReal(core: ApiCore, ref: string, extraEvents?: () => void): Promise<void> {
+  const rt = core.real!;
+  const c = core.read((engine) => engine.findContainer(ref));
+  if (c.status === 'running') throw notModified('container already started');
+  const problem = rt.checkStartable(c);
+  if (problem) throw new EngineError('internal', problem);
+  await core.read((engine) => rt.prepare(engine, c));
+  try {
+    core.write((tx) => {
+      startContainer(tx.engine, c.id);
+      extraEvents?.();
+    });
+  } catch (err) {
+    rt.discard(c.id);
+    throw err;
+  }
+  const pid = await rt.launch(c.id);
+  core.write((tx) => {
+    const now = tx.engine.containers.get(c.id);
+    if (now && now.status === 'running') now.pid = pid;
+  });
+}
+
+export async function realStart(ctx: RouteContext): Promise<PlainResponse> {
+  await startReal(ctx.core, ctx.params.id);
+  return emptyResponse(204);
+}
+
+/** `docker stop`: the signal, SIGKILL after the timeout; answers once the process has exited. */
+export async function stopReal(ctx: RouteContext, ref: string, sig: number, timeout: number, stopEvent: boolean): Promise<void> {
+  const core = ctx.core;
+  const c = core.read((engine) => engine.findContainer(ref));
+  if (c.status !== 'running') throw notModified('container already stopped');
+  core.events.publish(core.containerEvent(c, 'kill', { signal: String(sig) }));
+  await runtimeOf(ctx).stop(c.id, sig, timeout, () => core.events.publish(core.containerEvent(c, 'kill', { signal: '9' })));
+  if (stopEvent) core.events.publish(core.containerEvent(c, 'stop', {}));
+}
+
+export function realKill(ctx: RouteContext, name: string, sig: number): PlainResponse {
+  const core = ctx.core;
+  const c = core.read((engine) => engine.findContainer(name));
+  if (c.status !== 'running' || !runtimeOf(ctx).isLive(c.id)) throw new EngineError('conflict', `cannot kill container: ${name}: container ${c.id} is not running`);
+  core.events.publish(core.containerEvent(c, 'kill', { signal: String(sig) }));
+  runtimeOf(ctx).signal(c.id, sig);
+  return emptyResponse(204);
+}
+
+export async function realRemove(ctx: RouteContext, force: boolean): Promise<PlainResponse> {
+  const core = ctx.core;
+  const c = core.read((engine) => engine.findContainer(ctx.params.id));
+  if (c.status === 'running') {
+    if (!force) {
+      // The engine's own refusal text.
+      core.write((tx) => removeContainer(tx.engine, c.id, { force: false }));
+    }
+    core.events.publish(core.containerEvent(c, 'kill', { signal: '9' }));
+    await runtimeOf(ctx).stop(c.id, 9, 0, () => {});
+  }
+  core.write((tx) => {
+    if (tx.engine.containers.has(c.id)) removeContainer(tx.engine, c.id, { force });
+  });
+  return emptyResponse(204);
+}

@@ -1,0 +1,352 @@
+/**
+ * The real Linux data plane behind the API's RealRuntime seam: per container a shim (namespaces,
+ * pty, logs, the 127.0.0.11 listener), per network a bridge, per endpoint a veth — kept equal to
+ * the engine state inside every transaction — and the embedded DNS service answering from the
+ * engine. Everything happens inside the sandbox namespace when one is given.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { RealExec, RealLogLine, RealRuntime, RealStream } from '../../api/real-runtime.js';
+import type { EngineHost } from '../../cli/engine-host.js';
+import { exitContainer } from '../../api/core.js';
+import { desiredState } from '../../drivers/linux/desired.js';
+import { LinuxNetworkPlane } from '../../drivers/linux/network-plane.js';
+import { netnsOwner } from '../../engine/containers.js';
+import type { Engine } from '../../engine/engine.js';
+import { findImage, normalizeImageRef } from '../../engine/images.js';
+import type { ContainerRecord } from '../../engine/model.js';
+import { hostsFile, resolvConf } from '../../dns/files.js';
+import { EmbeddedDnsService } from '../dns-service.js';
+import { engineDnsResolver } from '../dns-resolver.js';
+import { ensureBusyboxImage } from '../../platform/linux/container/image.js';
+import { LinuxContainerRuntime } from '../../platform/linux/container/shim-client.js';
+import type { ContainerSpec, ShimHandle } from '../../platform/linux/container/types.js';
+
+type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
+
+export interface LinuxDataPlaneOptions {
+  /** Runtime root: images, per-container dirs (`c/<12 hex>`), the DNS socket. */
+  root: string;
+  /** The sandbox namespace that plays the host (undefined: the machine's own namespace). */
+  netnsPath?: string;
+  shimScript: string;
+  /** Upstream resolvers for names the networks do not know (empty: SERVFAIL, no forwarding). */
+  dnsUpstreams: string[];
+  log: Log;
+}
+
+const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** Images the machine's static busybox stands in for. */
+const BUSYBOX_REPOS = new Set(['busybox', 'alpine']);
+
+const decoderFor = () => {
+  const d = [new TextDecoder(), new TextDecoder(), new TextDecoder()];
+  return (stream: 1 | 2, data: Buffer) => d[stream].decode(data, { stream: true });
+};
+
+export class LinuxDataPlane implements RealRuntime {
+  readonly name = 'linux';
+  private readonly runtime: LinuxContainerRuntime;
+  private readonly plane: LinuxNetworkPlane;
+  private readonly handles = new Map<string, ShimHandle>();
+  /** Resolves once a container's exit has been recorded in the state. */
+  private readonly recorded = new Map<string, Promise<number>>();
+  private readonly files = new Map<string, string>();
+  private onExit: (id: string, code: number) => void = () => {};
+  private dns: EmbeddedDnsService | undefined;
+  private engineRef: (() => Engine) | undefined;
+  private busyboxRootfs = '';
+
+  constructor(private readonly opts: LinuxDataPlaneOptions) {
+    this.runtime = new LinuxContainerRuntime({ shimScript: opts.shimScript, netnsPath: opts.netnsPath });
+    const nsArgs = opts.netnsPath ? ['nsenter', `--net=${opts.netnsPath}`, '--'] : [];
+    this.plane = new LinuxNetworkPlane({
+      run: (argv, input) => {
+        const full = [...nsArgs, ...argv];
+        return execFileSync(full[0], full.slice(1), { encoding: 'utf8', input, stdio: ['pipe', 'pipe', 'pipe'] });
+      },
+    });
+  }
+
+  get dnsSocket(): string {
+    return join(this.opts.root, 'dns.sock');
+  }
+
+  private dirOf(id: string): string {
+    return join(this.opts.root, 'c', id.slice(0, 12));
+  }
+
+  /**
+   * Daemon start: the image, the DNS service, then reconcile — adopt shims still running from
+   * before (their containers keep running), record the exits of the others, make the network
+   * match the state and remove what it does not have.
+   */
+  async start(host: EngineHost): Promise<void> {
+    mkdirSync(join(this.opts.root, 'c'), { recursive: true });
+    this.busyboxRootfs = ensureBusyboxImage(join(this.opts.root, 'images'));
+    this.engineRef = () => host.read((e) => e);
+    this.dns = new EmbeddedDnsService({ socketPath: this.dnsSocket, resolver: engineDnsResolver(() => this.engineRef!()), upstreams: this.opts.dnsUpstreams, log: this.opts.log });
+    await this.dns.listen();
+    const running = host.read((e) => [...e.containers.values()].filter((c) => c.status === 'running').map((c) => c.id));
+    const gone: Array<[string, number]> = [];
+    for (const id of running) {
+      const handle = await this.runtime.adopt(this.dirOf(id));
+      if (handle && handle.pid !== undefined) {
+        this.track(id, handle);
+        this.opts.log('info', 'adopted a running container', { container: id, pid: handle.pid });
+      } else gone.push([id, this.runtime.readExitCode(this.dirOf(id)) ?? 255]);
+    }
+    host.write((engine) => {
+      for (const [id, code] of gone) {
+        const c = engine.containers.get(id);
+        if (c && c.status === 'running') exitContainer(engine, c, code);
+      }
+      this.plane.reconcile(desiredState(engine, (cid) => this.handles.get(cid)?.netnsPath));
+      this.writeFiles(engine);
+    });
+    // Directories of containers that no longer exist (removed while we were down).
+    const known = host.read((e) => new Map([...e.containers.keys()].map((id) => [id.slice(0, 12), id])));
+    for (const d of readdirSync(join(this.opts.root, 'c'))) {
+      const id = known.get(d);
+      if (id) this.dirs.add(id);
+      else rmSync(join(this.opts.root, 'c', d), { recursive: true, force: true });
+    }
+  }
+
+  /** Clean shutdown: with `killContainers` (sandbox) every container ends; otherwise they keep running. */
+  async shutdown(killContainers: boolean): Promise<void> {
+    if (killContainers) {
+      const waits = [...this.handles.entries()].map(([id]) => this.stop(id, 9, 0, () => {}).catch(() => 0));
+      await Promise.race([Promise.all(waits), new Promise((r) => setTimeout(r, 5000))]);
+      try {
+        this.plane.teardown();
+      } catch (err) {
+        this.opts.log('warn', 'network teardown failed', { error: (err as Error).message });
+      }
+    }
+    for (const h of this.handles.values()) h.close();
+    await this.dns?.close();
+  }
+
+  setExitHandler(fn: (containerId: string, exitCode: number) => void): void {
+    this.onExit = fn;
+  }
+
+  // ------------------------------------------------------------------ transactions
+
+  sync(engine: Engine): void {
+    this.plane.sync(desiredState(engine, (id) => this.handles.get(id)?.netnsPath));
+    this.writeFiles(engine);
+  }
+
+  /**
+   * /etc/hosts and /etc/resolv.conf of each running container, as Docker writes them (rewritten in
+   * place: they are bind-mounted into the container, so a connect shows up there at once).
+   */
+  private writeFiles(engine: Engine): void {
+    for (const [id, handle] of this.handles) {
+      const c = engine.containers.get(id);
+      if (!c) continue;
+      for (const [name, text] of [
+        ['hosts', hostsFile(engine, c)],
+        ['resolv.conf', resolvConf(engine, c)],
+      ] as const) {
+        const key = `${id}/${name}`;
+        if (this.files.get(key) === text) continue;
+        writeFileSync(join(handle.dir, name), text);
+        this.files.set(key, text);
+      }
+    }
+  }
+
+  /** Container directories that exist (created by prepare, found at start). */
+  private readonly dirs = new Set<string>();
+
+  committed(engine: Engine): void {
+    for (const id of this.dirs) {
+      if (engine.containers.has(id) || this.handles.has(id)) continue;
+      rmSync(this.dirOf(id), { recursive: true, force: true });
+      this.dirs.delete(id);
+    }
+  }
+
+  // ------------------------------------------------------------------ start
+
+  private rootfsOf(image: string): string | undefined {
+    const repo = normalizeImageRef(image).split(':')[0];
+    if (BUSYBOX_REPOS.has(repo)) return this.busyboxRootfs;
+    const imported = join(this.opts.root, 'images', repo.replace(/[^a-zA-Z0-9_.-]/g, '_'), 'rootfs');
+    return existsSync(imported) ? imported : undefined;
+  }
+
+  private argvOf(c: ContainerRecord): string[] {
+    return [...c.entrypoint, ...c.cmd];
+  }
+
+  checkStartable(c: ContainerRecord): string | undefined {
+    const rootfs = this.rootfsOf(c.image);
+    if (!rootfs) {
+      return `crosstalk: image ${normalizeImageRef(c.image)} has no root filesystem on the linux data plane (built in: busybox, alpine — both backed by the machine's static busybox)`;
+    }
+    const argv0 = this.argvOf(c)[0];
+    if (!argv0) return 'failed to create task for container: no command specified';
+    if (!this.runtime.resolveExecutable(rootfs, argv0, this.envOf(c))) {
+      return `failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "${argv0}": executable file not found in $PATH: unknown`;
+    }
+    return undefined;
+  }
+
+  private envOf(c: ContainerRecord): string[] {
+    const env = [...c.env];
+    const has = (k: string) => env.some((e) => e.startsWith(`${k}=`));
+    if (!has('PATH')) env.unshift(DEFAULT_PATH);
+    env.push(`HOSTNAME=${c.hostname}`);
+    if (c.tty && !has('TERM')) env.push('TERM=xterm');
+    if (!has('HOME')) env.push('HOME=/root');
+    return env;
+  }
+
+  async prepare(engine: Engine, c: ContainerRecord): Promise<void> {
+    const old = this.handles.get(c.id);
+    if (old) throw new Error(`container ${c.id} still has a running process`);
+    const dir = this.dirOf(c.id);
+    rmSync(dir, { recursive: true, force: true });
+    const owner = netnsOwner(engine, c);
+    const spec: ContainerSpec = {
+      id: c.id,
+      dir,
+      rootfs: this.rootfsOf(c.image)!,
+      argv: this.argvOf(c),
+      env: this.envOf(c),
+      workdir: '/',
+      hostname: c.hostname,
+      tty: c.tty,
+      openStdin: c.openStdin,
+      files: { hosts: hostsFile(engine, c), resolvConf: resolvConf(engine, c), hostname: `${c.hostname}\n` },
+      dnsSocket: owner.networkMode === 'host' ? undefined : this.dnsSocket,
+    };
+    this.dirs.add(c.id);
+    const handle = await this.runtime.create(spec);
+    this.handles.set(c.id, handle);
+    this.files.delete(`${c.id}/hosts`);
+    this.files.delete(`${c.id}/resolv.conf`);
+  }
+
+  discard(containerId: string): void {
+    const h = this.handles.get(containerId);
+    if (!h) return;
+    this.handles.delete(containerId);
+    try {
+      process.kill(h.shimPid, 'SIGKILL');
+    } catch {
+      /* gone */
+    }
+    h.close();
+  }
+
+  async launch(containerId: string): Promise<number> {
+    const h = this.handles.get(containerId);
+    if (!h) throw new Error(`container ${containerId} was not prepared`);
+    const pid = await h.start();
+    this.track(containerId, h);
+    return pid;
+  }
+
+  /** Follows the process to its end, then records the exit (once). */
+  private track(id: string, h: ShimHandle): void {
+    this.handles.set(id, h);
+    this.recorded.set(
+      id,
+      h.exited.then((code) => {
+        this.handles.delete(id);
+        this.files.delete(`${id}/hosts`);
+        this.files.delete(`${id}/resolv.conf`);
+        h.close();
+        this.onExit(id, code);
+        return code;
+      }),
+    );
+  }
+
+  // ------------------------------------------------------------------ running processes
+
+  isLive(containerId: string): boolean {
+    return this.handles.get(containerId)?.pid !== undefined;
+  }
+
+  signal(containerId: string, signal: number): void {
+    this.handles.get(containerId)?.signal(signal);
+  }
+
+  async stop(containerId: string, signal: number, timeoutSeconds: number, onKill: () => void): Promise<number> {
+    const h = this.handles.get(containerId);
+    const done = this.recorded.get(containerId);
+    if (!h || !done) return done ?? 0;
+    if (signal !== 9) h.signal(signal);
+    const timedOut = await Promise.race([done.then(() => false), new Promise<boolean>((r) => setTimeout(() => r(true), signal === 9 ? 0 : timeoutSeconds * 1000))]);
+    if (timedOut) {
+      onKill();
+      h.signal(9);
+    }
+    return done;
+  }
+
+  attach(containerId: string): RealStream {
+    const h = this.handles.get(containerId);
+    if (!h) throw new Error(`container ${containerId} is not running`);
+    const a = h.attach();
+    const decode = decoderFor();
+    return {
+      onOutput: (cb) => a.onOutput((s, d) => cb(s, decode(s, d))),
+      write: (d) => a.write(d),
+      closeStdin: () => a.closeStdin(),
+      resize: (r, c) => h.resize(r, c),
+      detach: () => a.detach(),
+    };
+  }
+
+  exec(containerId: string, opts: { argv: string[]; env: string[]; tty: boolean; openStdin: boolean; workdir: string }): RealExec {
+    const h = this.handles.get(containerId);
+    if (!h || h.pid === undefined) throw new Error(`container ${containerId} is not running`);
+    const env = [...opts.env];
+    if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH);
+    if (opts.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+    const p = this.runtime.exec(h.pid, { argv: opts.argv, env, workdir: opts.workdir, tty: opts.tty, openStdin: opts.openStdin });
+    const decode = decoderFor();
+    return {
+      pid: p.pid,
+      exited: p.exited,
+      onOutput: (cb) => p.onOutput((s, d) => cb(s, decode(s, d))),
+      write: (d) => p.write(d),
+      closeStdin: () => p.closeStdin(),
+      resize: (r, c) => p.resize(r, c),
+      detach: () => {},
+      kill: () => p.kill('SIGHUP'),
+    };
+  }
+
+  logs(containerId: string): RealLogLine[] {
+    const dir = this.dirOf(containerId);
+    if (!existsSync(dir)) return [];
+    return this.runtime.readLogs(dir).map((l) => ({ stream: l.stream === 'stderr' ? 2 : 1, text: l.log, time: l.time }));
+  }
+
+  resize(containerId: string, rows: number, cols: number): void {
+    this.handles.get(containerId)?.resize(rows, cols);
+  }
+
+  /** Timings of the last network sync (bench). */
+  networkTimings(): Record<string, number> {
+    return this.plane.lastTimings();
+  }
+
+  dnsStats(): { queries: number; forwarded: number } {
+    return this.dns?.stats() ?? { queries: 0, forwarded: 0 };
+  }
+}
+
+/** Images the linux data plane can run, for messages. */
+export function linuxImages(): string {
+  return [...BUSYBOX_REPOS].map((r) => findImage(r)?.repository ?? r).join(', ');
+}

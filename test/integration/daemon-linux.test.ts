@@ -1,0 +1,166 @@
+/**
+ * The real data plane end to end: `crosstalkd --sandbox` driven by the real docker CLI. Real
+ * pings, TCP (busybox nc) and DNS (127.0.0.11) between busybox containers; isolation, multi-homing,
+ * disconnect and stop, ICC off, internal networks without egress (probed against a listener in an
+ * "outside" namespace the test makes), and nothing left behind — after a clean exit, and after
+ * kill -9 + `--cleanup`. A restart of a killed daemon keeps running containers resolving.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { which } from '../compat/harness.js';
+import { Sandbox } from '../../src/platform/linux/sandbox.js';
+import { skipReason } from './helpers.js';
+import { LinuxDaemon, machineSnapshot, type MachineSnapshot } from './linux-daemon.js';
+
+const skip = skipReason(['nft', 'python3']) || (!which('docker') ? 'docker CLI missing' : false);
+
+const PING = ['ping', '-c', '1', '-W', '1'];
+
+describe('linux data plane driven by the docker CLI', { skip, timeout: 240_000 }, () => {
+  const d = new LinuxDaemon();
+  let machine: MachineSnapshot;
+  let outside: Sandbox | undefined;
+
+  before(async () => {
+    machine = machineSnapshot();
+    await d.start();
+  });
+
+  after(async () => {
+    await outside?.destroy();
+    await d.destroy();
+  });
+
+  it('creates networks and containers with Docker-shaped output', async () => {
+    for (const args of [
+      ['network', 'create', 'net1'],
+      ['network', 'create', 'net2'],
+      ['network', 'create', '--internal', 'inet'],
+      ['network', 'create', '-o', 'com.docker.network.bridge.enable_icc=false', 'noicc'],
+    ]) {
+      assert.match(await d.ok(args), /^[0-9a-f]{64}$/);
+    }
+    await d.ok(['run', '-d', '--name', 'alpha', '--network', 'net1', 'alpine', 'sleep', '1000']);
+    await d.ok(['run', '-d', '--name', 'beta', '--network', 'net1', '--network-alias', 'bee', 'alpine', 'nc', '-ll', '-p', '8080', '-e', 'echo', 'ok']);
+    await d.ok(['run', '-d', '--name', 'gamma', '--network', 'net2', 'alpine', 'nc', '-ll', '-p', '8080', '-e', 'echo', 'ok']);
+    await d.ok(['run', '-d', '--name', 'multi', '--network', 'net1', 'alpine', 'sleep', '1000']);
+    await d.ok(['network', 'connect', 'net2', 'multi']);
+    const ps = await d.ok(['ps', '--format', '{{.Names}} {{.Status}}']);
+    for (const n of ['alpha', 'beta', 'gamma', 'multi']) assert.match(ps, new RegExp(`^${n} Up`, 'm'));
+    // The container sees what inspect says: its address on eth0, its hostname, Docker's resolv.conf.
+    const ipA = await d.ip('alpha', 'net1');
+    assert.match(await d.ok(['exec', 'alpha', 'ip', '-4', 'addr', 'show', 'eth0']), new RegExp(`inet ${ipA.replace(/\./g, '\\.')}/16`));
+    assert.match(await d.ok(['exec', 'alpha', 'cat', '/etc/resolv.conf']), /^nameserver 127\.0\.0\.11$/m);
+    const id = await d.ok(['inspect', '-f', '{{.Id}}', 'alpha']);
+    assert.equal(await d.ok(['exec', 'alpha', 'hostname']), id.slice(0, 12));
+  });
+
+  it('resolves names, aliases and reaches by ping and TCP within a network', async () => {
+    const ipB = await d.ip('beta', 'net1');
+    assert.match(await d.ok(['exec', 'alpha', 'nslookup', 'beta']), new RegExp(`Address: ${ipB.replace(/\./g, '\\.')}`));
+    assert.match(await d.ok(['exec', 'alpha', 'nslookup', 'bee']), new RegExp(ipB.replace(/\./g, '\\.')));
+    assert.equal(await d.status('alpha', [...PING, 'beta']), 0);
+    assert.equal(await d.ok(['exec', 'alpha', 'nc', '-w', '2', 'beta', '8080']), 'ok');
+  });
+
+  it('isolates networks: no name, no ping, no TCP across them; a multi-homed container reaches both', async () => {
+    const ipC = await d.ip('gamma', 'net2');
+    assert.notEqual(await d.status('alpha', ['nslookup', 'gamma']), 0);
+    assert.notEqual(await d.status('alpha', [...PING, ipC]), 0);
+    assert.notEqual(await d.status('alpha', ['nc', '-w', '1', ipC, '8080']), 0);
+    assert.equal(await d.status('multi', [...PING, 'alpha']), 0);
+    assert.equal(await d.status('multi', [...PING, 'gamma']), 0);
+    assert.equal(await d.ok(['exec', 'multi', 'nc', '-w', '2', 'gamma', '8080']), 'ok');
+  });
+
+  it('disconnect and stop take away reachability and names', async () => {
+    const ipM = await d.ip('multi', 'net1');
+    await d.ok(['network', 'disconnect', 'net1', 'multi']);
+    assert.notEqual(await d.status('alpha', [...PING, ipM]), 0);
+    assert.notEqual(await d.status('alpha', ['nslookup', 'multi']), 0);
+    assert.equal(await d.status('multi', [...PING, 'gamma']), 0, 'm still reaches net2 (its default route moved there)');
+    const ipB = await d.ip('beta', 'net1');
+    await d.ok(['stop', '-t', '1', 'beta']);
+    assert.notEqual(await d.status('alpha', ['nslookup', 'beta']), 0);
+    assert.notEqual(await d.status('alpha', [...PING, ipB]), 0);
+    assert.match(await d.ok(['ps', '-a', '--filter', 'name=^/beta$', '--format', '{{.Status}}']), /^Exited \(137\)/);
+  });
+
+  it('ICC off blocks containers of the same network from each other, not from the gateway', async () => {
+    await d.ok(['run', '-d', '--name', 'xx', '--network', 'noicc', 'alpine', 'sleep', '1000']);
+    await d.ok(['run', '-d', '--name', 'yy', '--network', 'noicc', 'alpine', 'sleep', '1000']);
+    const gw = await d.ok(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', 'noicc']);
+    assert.notEqual(await d.status('xx', [...PING, await d.ip('yy', 'noicc')]), 0);
+    assert.equal(await d.status('xx', [...PING, gw]), 0);
+    // Names still resolve: DNS is not traffic between the containers.
+    assert.equal(await d.status('xx', ['nslookup', 'yy']), 0);
+  });
+
+  it('an internal network has no egress; a normal one reaches the outside, masqueraded', async () => {
+    // "Outside": a namespace wired to the sandbox (the host) by a veth, with a listener.
+    const sandboxPid = d.sandboxPid();
+    assert.ok(sandboxPid);
+    outside = await Sandbox.create();
+    outside.exec(['ip', 'link', 'add', 'ct-out0', 'type', 'veth', 'peer', 'name', 'ct-out1', 'netns', `/proc/${sandboxPid}/ns/net`]);
+    outside.ipBatch(['addr add 198.51.100.2/24 dev ct-out0', 'link set ct-out0 up']);
+    const inSandbox = (argv: string[]) => execFileSync('nsenter', [`--net=/proc/${sandboxPid}/ns/net`, '--', ...argv]);
+    inSandbox(['ip', 'addr', 'add', '198.51.100.1/24', 'dev', 'ct-out1']);
+    inSandbox(['ip', 'link', 'set', 'ct-out1', 'up']);
+    const ipA = await d.ip('alpha', 'net1');
+    await d.ok(['run', '-d', '--name', 'inner', '--network', 'inet', 'alpine', 'sleep', '1000']);
+    // A new link carries traffic once the kernel activated it (linkwatch): wait until the host reaches the outside.
+    for (let i = 0; i < 20; i++) {
+      try {
+        inSandbox(['busybox', 'ping', '-c', '1', '-W', '1', '198.51.100.2']);
+        break;
+      } catch {
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+    assert.equal(await d.status('alpha', [...PING, '198.51.100.2']), 0, 'net1 reaches the outside');
+    assert.notEqual(await d.status('inner', [...PING, '198.51.100.2']), 0, 'internal reaches nothing outside');
+    // The outside has no route to the containers' subnets: the replies could only come back
+    // because it saw the host's address as the source (masquerade).
+    assert.throws(() => outside!.exec(['ip', 'route', 'get', ipA]), /unreachable/i);
+  });
+
+  it('stops cleanly and leaves nothing behind', async () => {
+    const pid = d.sandboxPid();
+    assert.equal(await d.stop(), 0);
+    await outside?.destroy();
+    outside = undefined;
+    d.assertNothingLeft(machine, pid);
+  });
+});
+
+describe('linux data plane across a daemon crash', { skip, timeout: 180_000 }, () => {
+  const d = new LinuxDaemon();
+  let machine: MachineSnapshot;
+
+  before(async () => {
+    machine = machineSnapshot();
+    await d.start();
+  });
+  after(() => d.destroy());
+
+  it('a killed daemon restarts into the same sandbox: containers keep running and resolving', async () => {
+    await d.ok(['network', 'create', 'n']);
+    await d.ok(['run', '-d', '--name', 'pp', '--network', 'n', 'alpine', 'sleep', '1000']);
+    await d.ok(['run', '-d', '--name', 'qq', '--network', 'n', 'alpine', 'sleep', '1000']);
+    const sandboxPid = d.sandboxPid();
+    await d.kill9();
+    await d.start();
+    assert.equal(d.sandboxPid(), sandboxPid, 'same sandbox');
+    assert.match(await d.ok(['ps', '--format', '{{.Names}}']), /^pp$/m);
+    assert.equal(await d.status('pp', ['nslookup', 'qq']), 0);
+    assert.equal(await d.status('pp', [...PING, 'qq']), 0);
+  });
+
+  it('after kill -9, --cleanup removes everything', async () => {
+    const pid = d.sandboxPid();
+    await d.kill9();
+    d.cleanup();
+    d.assertNothingLeft(machine, pid);
+  });
+});
