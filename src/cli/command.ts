@@ -20,6 +20,8 @@ export interface CommandContext {
   /** "Now" for relative times (`Up 5 seconds`): the engine's clock when embedded. */
   now(): bigint;
   env: Record<string, string | undefined>;
+  /** `crosstalk tutorial` on the real data plane (Node only); absent: the simulation. */
+  realTutorial?: (fallback: () => Promise<number>) => Promise<number>;
 }
 
 export type ArgsRule = { exact: number } | { min: number } | { none: true } | { range: [number, number] };

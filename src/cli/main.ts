@@ -44,7 +44,7 @@ Container commands:
 
 crosstalk commands:
   explain     Explain why FROM can or cannot reach TO[:PORT] (FROM may be "host")
-  tutorial    Replay the Docker networking walk-through (--sim)
+  tutorial    Run the Docker networking walk-through for real in a sandbox (--sim: simulated)
   host        Show or set the simulated host (addresses, routes, nameservers)
   reset       Forget all networks and containers
 

@@ -8,6 +8,7 @@ import { createContext } from '../cli/context.js';
 import { parseHost, SocketTransport } from './socket-transport.js';
 import { defaultSocketPath, defaultStateDir } from './state-dir.js';
 import { ProcessIo } from './stdio.js';
+import { runRealTutorial } from './tutorial-real.js';
 
 // `crosstalk … | head` closes the pipe early: stop quietly, as other CLIs do.
 for (const stream of [process.stdout, process.stderr]) {
@@ -52,7 +53,9 @@ async function main(): Promise<number> {
     // `crosstalk --compat legacy reset` resets into the legacy profile.
     const env = { ...process.env, CROSSTALK_COMPAT_GLOBAL: global.compat };
     const daemon = await findDaemon(process.env);
-    return await dispatch(createContext(io, host, env, daemon), global.rest);
+    const ctx = createContext(io, host, env, daemon);
+    ctx.realTutorial = (fallback) => runRealTutorial(io, env, fallback);
+    return await dispatch(ctx, global.rest);
   } catch (err) {
     io.stderr(`crosstalk: ${(err as Error).message}\n`);
     return 1;

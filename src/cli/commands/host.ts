@@ -129,7 +129,7 @@ export async function runTutorial(ctx: CommandContext, opts: { seed: number }): 
 
 const tutorial: CommandSpec = {
   path: 'crosstalk tutorial',
-  use: 'crosstalk tutorial --sim',
+  use: 'crosstalk tutorial [--sim]',
   short: "Replay Docker's networking walk-through",
   flags: [
     { name: 'sim', kind: 'bool' },
@@ -137,8 +137,9 @@ const tutorial: CommandSpec = {
   ],
   args: { none: true },
   async run(ctx, p) {
-    if (!bool(p, 'sim')) throw new CliError('crosstalk tutorial: only --sim is available in this version (the real Linux data plane is not built yet)');
-    return runTutorial(ctx, { seed: p.given.has('seed') ? (p.flags.get('seed') as number) : 1 });
+    const sim = () => runTutorial(ctx, { seed: p.given.has('seed') ? (p.flags.get('seed') as number) : 1 });
+    if (bool(p, 'sim') || !ctx.realTutorial) return sim();
+    return ctx.realTutorial(sim);
   },
 };
 
