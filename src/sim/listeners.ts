@@ -29,8 +29,10 @@ export interface Listener {
   address: string;
   /** Which program owns the socket (decides what a client gets back). */
   program?: ListenerProgram;
-  /** `nc -l` serves a single connection, then exits (unless `-k` with `-e`). */
+  /** `nc -l` serves a single connection, then exits (unless `-k` or `-ll` with `-e`). */
   once?: boolean;
+  /** What the server writes back to each client (`nc -l … -e echo TEXT` → "TEXT\n"). */
+  reply?: string;
 }
 
 export function listenersOf(c: ContainerRecord): Listener[] {
@@ -140,8 +142,11 @@ function ncListeners(args: string[]): Listener[] {
     const peer = o.args[0] ? parseIp(o.args[0]) : null;
     address = peer?.family === 4 ? '0.0.0.0' : '::';
   }
-  const persistent = o.flags.has('k') && e >= 0;
-  return [{ port, protocol, address, program: 'nc', once: !persistent }];
+  // busybox counts -l: `-ll` is the same as `-lk` (nc_bloaty.c: -k sets the count to 2; nc.c: "-ll with -e").
+  const persistent = (o.flags.has('k') || (o.flags.get('l')?.length ?? 0) >= 2) && e >= 0;
+  const prog = e >= 0 ? args.slice(e + 1) : [];
+  const reply = prog.length && basename(prog[0]) === 'echo' ? `${prog.slice(1).join(' ')}\n` : undefined;
+  return [{ port, protocol, address, program: 'nc', once: !persistent, ...(reply !== undefined ? { reply } : {}) }];
 }
 
 function socatListeners(args: string[]): Listener[] {

@@ -12,7 +12,8 @@
  *
  * Data: stdin (`echo run | nc worker 9000`) is sent to the peer; a busybox `nc -l` peer prints it
  * (its container's logs) and — with no stdin of its own — exits after that one connection,
- * taking its container down (effects `log` and `exit`).
+ * taking its container down (effects `log` and `exit`), unless it is persistent (`-lk` or `-ll`
+ * with `-e`). A peer running `-e echo TEXT` sends TEXT back, which the client prints.
  *
  * Listening from `docker exec` would block the session; the simulator cannot add listeners
  * after start, so `nc -l` in an exec session reports that and fails (exit 1).
@@ -82,6 +83,8 @@ export function nc(ctx: CmdContext, argv: string[]): number {
     return 0;
   }
   deliver(ctx, conn, ctx.stdin ?? '');
+  // A `nc -l … -e echo TEXT` server answers every connection with TEXT.
+  if (conn.listener?.program === 'nc' && conn.listener.reply !== undefined) ctx.out(conn.listener.reply);
   return 0;
 }
 
