@@ -54,4 +54,6 @@ export interface RealRuntime {
   exec(containerId: string, opts: { argv: string[]; env: string[]; tty: boolean; openStdin: boolean; workdir: string }): RealExec;
   logs(containerId: string): RealLogLine[];
   resize(containerId: string, rows: number, cols: number): void;
+  /** `crosstalk image import`: a rootfs tarball (a path on the daemon's machine) becomes image NAME. */
+  importImage(name: string, tarPath: string): Promise<void>;
 }

@@ -12,6 +12,7 @@ import { INFO_COMMANDS } from './commands/info.js';
 import { networkGroup } from './commands/network.js';
 import { RUN_COMMANDS } from './commands/run.js';
 import { swarmGroup } from './commands/swarm.js';
+import { imageGroup } from './commands/image.js';
 
 export const VERSION = '0.1.0';
 
@@ -45,6 +46,7 @@ Container commands:
 crosstalk commands:
   explain     Explain why FROM can or cannot reach TO[:PORT] (FROM may be "host")
   tutorial    Run the Docker networking walk-through for real in a sandbox (--sim: simulated)
+  image       Import a root filesystem tarball as an image (image import; real data plane)
   host        Show or set the simulated host (addresses, routes, nameservers)
   reset       Forget all networks and containers
 
@@ -94,6 +96,7 @@ export async function dispatch(ctx: CommandContext, argv: string[]): Promise<num
     }
     if (cmd === 'network') return await networkGroup(ctx, rest, run);
     if (cmd === 'swarm') return await swarmGroup(ctx, rest, run);
+    if (cmd === 'image') return await imageGroup(ctx, rest, run);
     if (cmd === 'container') {
       const sub = rest[0];
       const spec = sub ? CONTAINER_GROUP[sub] : undefined;

@@ -32,11 +32,26 @@ export function normalizeImageRef(ref: string): string {
   return r;
 }
 
+/** Images added at run time (`crosstalk image import` on the real data plane). */
+const IMPORTED: SimImage[] = [];
+
+/** Makes an imported image known (replacing one of the same repository). */
+export function registerImage(image: SimImage): void {
+  const at = IMPORTED.findIndex((i) => i.repository === image.repository);
+  if (at >= 0) IMPORTED.splice(at, 1);
+  IMPORTED.push(image);
+}
+
+/** The built-in catalogue, then imported images. */
+export function allImages(): SimImage[] {
+  return [...SIM_IMAGES, ...IMPORTED];
+}
+
 export function findImage(ref: string): SimImage | undefined {
   const [repository, tag] = normalizeImageRef(ref).split(':');
-  return SIM_IMAGES.find((i) => i.repository === repository && i.tags.includes(tag));
+  return allImages().find((i) => i.repository === repository && i.tags.includes(tag));
 }
 
 export function availableImages(): string {
-  return SIM_IMAGES.map((i) => `${i.repository} (${i.tags.join(', ')})`).join('; ');
+  return allImages().map((i) => `${i.repository} (${i.tags.join(', ')})`).join('; ');
 }

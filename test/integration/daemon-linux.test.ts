@@ -8,7 +8,9 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { which } from '../compat/harness.js';
+import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { CLI_JS, run, which } from '../compat/harness.js';
 import { Sandbox } from '../../src/platform/linux/sandbox.js';
 import { skipReason } from './helpers.js';
 import { LinuxDaemon, machineSnapshot, type MachineSnapshot } from './linux-daemon.js';
@@ -123,6 +125,26 @@ describe('linux data plane driven by the docker CLI', { skip, timeout: 240_000 }
     // The outside has no route to the containers' subnets: the replies could only come back
     // because it saw the host's address as the source (masquerade).
     assert.throws(() => outside!.exec(['ip', 'route', 'get', ipA]), /unreachable/i);
+  });
+
+  it('imports a rootfs tarball as an image and runs it; a failed --rm start leaves no container', async () => {
+    const rootfs = join(d.dir, 'rootfs');
+    mkdirSync(join(rootfs, 'bin'), { recursive: true });
+    mkdirSync(join(rootfs, 'etc'));
+    copyFileSync('/bin/busybox', join(rootfs, 'bin', 'busybox'));
+    for (const applet of ['sh', 'cat']) symlinkSync('busybox', join(rootfs, 'bin', applet));
+    writeFileSync(join(rootfs, 'etc', 'motd'), 'mini-os\n');
+    execFileSync('tar', ['-C', rootfs, '-cf', join(d.dir, 'mini.tar'), '.']);
+    const imported = await run(process.execPath, [CLI_JS, 'image', 'import', 'mini', join(d.dir, 'mini.tar')], { env: d.env });
+    assert.equal(imported.out, 'mini:latest\n', imported.err);
+    assert.equal(await d.ok(['run', '--rm', 'mini', 'cat', '/etc/motd']), 'mini-os');
+    const missingApplet = await d.docker(['run', '--rm', 'mini', 'ls'], 20_000);
+    assert.equal(missingApplet.code, 127);
+    assert.match(missingApplet.err, /exec: "ls": executable file not found in \$PATH/);
+    assert.doesNotMatch(await d.ok(['ps', '-a', '--format', '{{.Image}}']), /mini/);
+    const builtin = await run(process.execPath, [CLI_JS, 'image', 'import', 'alpine', join(d.dir, 'mini.tar')], { env: d.env });
+    assert.notEqual(builtin.code, 0);
+    assert.match(builtin.err, /alpine is a built-in image/);
   });
 
   it('stops cleanly and leaves nothing behind', async () => {

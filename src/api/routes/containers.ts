@@ -320,13 +320,32 @@ function start(ctx: RouteContext): PlainResponse | Promise<PlainResponse> {
   if (ctx.req.body.trim().length > 7) {
     throw invalidParameter('starting container with non-empty request body was deprecated since API v1.22 and removed in v1.24');
   }
-  if (ctx.core.real) return realStart(ctx);
-  ctx.core.write((tx) => {
-    const c = tx.engine.findContainer(ctx.params.id);
-    if (c.status === 'running') throw notModified('container already started');
-    startAndRun(tx.engine, c.id, containerIo(tx, c));
-  });
+  if (ctx.core.real) return realStart(ctx).catch((err: unknown) => removeAfterFailedStart(ctx, err));
+  try {
+    ctx.core.write((tx) => {
+      const c = tx.engine.findContainer(ctx.params.id);
+      if (c.status === 'running') throw notModified('container already started');
+      startAndRun(tx.engine, c.id, containerIo(tx, c));
+    });
+  } catch (err) {
+    return removeAfterFailedStart(ctx, err);
+  }
   return emptyResponse(204);
+}
+
+/** A `--rm` container whose start failed is removed (daemon/start.go), then the error is reported. */
+function removeAfterFailedStart(ctx: RouteContext, err: unknown): never {
+  if (err instanceof EngineError && err.kind !== 'not-modified' && err.kind !== 'not-found') {
+    try {
+      ctx.core.write((tx) => {
+        const c = tx.engine.findContainer(ctx.params.id);
+        if (c.autoRemove && c.status !== 'running') removeContainer(tx.engine, c.id, { force: true });
+      });
+    } catch {
+      /* the start error is what the client needs to see */
+    }
+  }
+  throw err;
 }
 
 const SIGNALS: Record<string, number> = {

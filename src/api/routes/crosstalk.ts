@@ -44,7 +44,19 @@ function reset(ctx: RouteContext): PlainResponse {
   return { kind: 'plain', status: 204, headers: {}, body: '' };
 }
 
+async function importImage(ctx: RouteContext): Promise<PlainResponse> {
+  const name = ctx.query.get('name');
+  const path = ctx.query.get('path');
+  if (!name || !path) throw invalidParameter('name and path are required');
+  if (!/^[a-z0-9][a-z0-9._-]*$/.test(name)) throw invalidParameter(`invalid image name "${name}": lower-case letters, digits, '.', '_' and '-' only`);
+  if (!path.startsWith('/')) throw invalidParameter(`the tarball path must be absolute: ${path}`);
+  if (!ctx.core.real) throw invalidParameter('importing a root filesystem needs the real data plane (crosstalkd --data-plane linux); the simulator runs only its built-in images');
+  await ctx.core.real.importImage(name, path);
+  return json(200, { name: `${name}:latest` });
+}
+
 export const CROSSTALK_ROUTES: Route[] = [
+  { method: 'POST', path: '/crosstalk/images/import', handler: importImage },
   { method: 'GET', path: '/crosstalk/explain', handler: explainRoute },
   { method: 'GET', path: '/crosstalk/host', handler: getHost },
   { method: 'POST', path: '/crosstalk/host', handler: setHost },

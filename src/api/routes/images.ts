@@ -5,7 +5,7 @@
  * (404s that `docker inspect` walks past, docker-engine.md §16.4).
  */
 import { notFound } from '../../core/errors.js';
-import { availableImages, findImage, normalizeImageRef, SIM_IMAGES, type SimImage } from '../../engine/images.js';
+import { allImages, availableImages, findImage, normalizeImageRef, type SimImage } from '../../engine/images.js';
 import { imageDigest, sortedObject } from '../../engine/inspect.js';
 import type { PlainResponse } from '../contract.js';
 import { imageId } from '../core.js';
@@ -21,7 +21,7 @@ const IMAGE_LABELS = { 'org.crosstalk.simulated': 'true' };
 function byRef(ref: string): SimImage | undefined {
   const hex = ref.replace(/^sha256:/, '');
   if (/^[0-9a-f]{6,64}$/.test(hex)) {
-    const hit = SIM_IMAGES.find((i) => imageDigest(i.repository).startsWith(hex));
+    const hit = allImages().find((i) => imageDigest(i.repository).startsWith(hex));
     if (hit) return hit;
   }
   return findImage(ref);
@@ -75,7 +75,7 @@ function list(ctx: RouteContext): PlainResponse {
     const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.')}$`);
     return repoTags(i).some((t) => re.test(t)) || re.test(i.repository);
   };
-  const body = SIM_IMAGES.filter(
+  const body = allImages().filter(
     (i) =>
       (!filters.reference?.length || filters.reference.some((r) => refMatch(i, r))) &&
       (!filters.dangling?.length || filters.dangling.every((d) => d === 'false' || d === '0')) &&

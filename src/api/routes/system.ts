@@ -5,7 +5,7 @@ import { eventFilter, eventJson, parseEventTime } from '../events.js';
 import { parseFilters } from '../filters.js';
 import type { Route, RouteContext } from '../router.js';
 import { Channel, setTimer } from '../stream.js';
-import { SIM_IMAGES } from '../../engine/images.js';
+import { allImages } from '../../engine/images.js';
 import { ENGINE_VERSION, MIN_API_VERSION } from '../version.js';
 
 function swarmState(ctx: RouteContext): string {
@@ -75,7 +75,7 @@ function info(ctx: RouteContext): PlainResponse {
       ContainersRunning: running,
       ContainersPaused: 0,
       ContainersStopped: containers.length - running,
-      Images: SIM_IMAGES.length,
+      Images: allImages().length,
       Driver: dataPlane === 'sim' ? 'crosstalk-sim' : `crosstalk-${dataPlane}`,
       DriverStatus: [['Data plane', dataPlane === 'sim' ? 'simulated (no namespaces, bridges or processes)' : dataPlane]],
       Plugins: { Volume: null, Network: ['bridge', 'host', 'macvlan', 'null', 'overlay'], Authorization: null, Log: null },
