@@ -9,7 +9,7 @@ const common = { bundle: true, format: 'esm', target: 'node20', sourcemap: false
 await build({
   ...common,
   platform: 'node',
-  entryPoints: { cli: 'src/node/cli-entry.ts', crosstalkd: 'src/node/daemon-entry.ts', 'dns-server': 'src/node/dns-server.ts', bench: 'bench/run.ts' },
+  entryPoints: { cli: 'src/node/cli-entry.ts', crosstalkd: 'src/node/daemon-entry.ts', bench: 'bench/run.ts' },
   outdir: 'dist',
   external: ['better-sqlite3'],
   banner: { js: "import { createRequire as __ctCreateRequire } from 'node:module'; const require = __ctCreateRequire(import.meta.url);" },

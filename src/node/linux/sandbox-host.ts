@@ -126,5 +126,10 @@ export function linuxSupport(): string | undefined {
       return `${bin} is missing (Debian: apt-get install ${bin === 'nft' ? 'nftables' : bin === 'ip' ? 'iproute2' : bin === 'python3' ? 'python3' : 'util-linux'})`;
     }
   }
+  try {
+    execFileSync('unshare', ['--net', 'true'], { stdio: 'ignore' });
+  } catch {
+    return 'network namespaces cannot be created here (unshare --net failed: is this an unprivileged container?)';
+  }
   return undefined;
 }

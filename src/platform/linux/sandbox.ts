@@ -91,5 +91,11 @@ export function sandboxSupported(): { ok: boolean; why?: string } {
       return { ok: false, why: `${bin} is missing` };
     }
   }
+  // Root without the capability (an unprivileged container) cannot make namespaces: try once.
+  try {
+    execFileSync('unshare', ['--net', 'true'], { stdio: 'ignore' });
+  } catch {
+    return { ok: false, why: 'cannot create network namespaces here (unshare --net failed: no CAP_SYS_ADMIN?)' };
+  }
   return { ok: true };
 }
