@@ -19,10 +19,11 @@
  * Options: --rounds N (3), --containers N (20).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cleanEnv, ROOT, run, startDaemon, which, type Daemon } from '../test/compat/harness.js';
+import { cleanEnv, run, startDaemon, type Daemon } from '../test/compat/harness.js';
+import { BASELINE, baseline, preparePodman } from './linux/podman.js';
 
 function arg(name: string, def: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -31,7 +32,6 @@ function arg(name: string, def: number): number {
 
 const ROUNDS = arg('rounds', 3);
 const N = arg('containers', 20);
-const BASELINE = join(ROOT, '..', 'shared', 'tools', 'podman-baseline.sh');
 
 interface Target {
   name: string;
@@ -69,56 +69,6 @@ function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const m = s.length >> 1;
   return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function baseline(args: string[], env: NodeJS.ProcessEnv = process.env): string {
-  const r = spawnSync('bash', [BASELINE, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
-  if (r.status !== 0) throw new Error(`podman-baseline.sh ${args.join(' ')} failed (${r.status}):\n${r.stdout}${r.stderr}`);
-  return r.stdout + r.stderr;
-}
-
-/** A dynamically linked ELF names its loader in .interp near the start of the file. */
-function isStatic(file: string): boolean {
-  return !readFileSync(file).subarray(0, 8192).includes('/lib64/ld-linux');
-}
-
-/**
- * podman-baseline.sh setup, plus two things this Debian 12 machine needs that the script assumes:
- *  - crun: the script's containers.conf disables cgroups, which Podman refuses with runc
- *    ("requested OCI runtime runc is not compatible with NoCgroups");
- *  - a *static* busybox for the imported rootfs: the script copies `command -v busybox`, which
- *    is Debian's dynamically linked /usr/bin/busybox when the `busybox` package is installed
- *    (containers then fail with "exec container process (missing dynamic library?) /bin/sleep").
- *    busybox-static is fetched with `apt-get download` into a temp dir and put first on PATH
- *    for `setup` only; the system's packages are left alone.
- */
-function preparePodman(dir: string): void {
-  if (!which('crun')) {
-    console.error('installing crun (Podman with cgroups disabled needs it) …');
-    const r = spawnSync('apt-get', ['install', '-y', '-qq', 'crun'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (r.status !== 0) throw new Error('apt-get install crun failed');
-  }
-  let env: NodeJS.ProcessEnv = process.env;
-  const bb = which('busybox');
-  if (bb && !isStatic(bb)) {
-    const bin = join(dir, 'busybox-static');
-    mkdirSync(bin, { recursive: true });
-    const dl = spawnSync('bash', ['-c', 'apt-get download busybox-static >/dev/null 2>&1 && dpkg-deb -x busybox-static_*.deb root'], { cwd: dir, stdio: 'inherit' });
-    if (dl.status !== 0) throw new Error('could not fetch busybox-static (apt-get download busybox-static)');
-    renameSync(join(dir, 'root', 'bin', 'busybox'), join(bin, 'busybox'));
-    env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
-  }
-  baseline(['setup'], env);
-  // An image imported earlier from a dynamic busybox cannot run anything: import again.
-  const probe = spawnSync('bash', [BASELINE, 'podman', 'run', '--rm', 'localhost/alpine', 'true'], { encoding: 'utf8' });
-  if (probe.status !== 0) {
-    if (!/missing dynamic library|No such file or directory/.test(probe.stderr)) throw new Error(`podman cannot run localhost/alpine:\n${probe.stderr}`);
-    console.error('re-importing localhost/alpine from a static busybox …');
-    baseline(['podman', 'rmi', '-f', 'localhost/alpine']);
-    baseline(['setup'], env);
-    const again = spawnSync('bash', [BASELINE, 'podman', 'run', '--rm', 'localhost/alpine', 'true'], { encoding: 'utf8' });
-    if (again.status !== 0) throw new Error(`podman still cannot run localhost/alpine:\n${again.stderr}`);
-  }
 }
 
 async function main(): Promise<void> {
