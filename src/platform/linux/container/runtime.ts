@@ -7,10 +7,17 @@
  * rename, because a bind mount pins the inode), upper/ work/ merged/ (overlay), log.jsonl
  * (Docker's json-file format), shim.json ({pid, netns}), shim.sock, shim.log (the shim's own
  * stderr), exit (the exit code, written atomically).
+ *
+ * Shims are forked by a zygote (`shim.py --zygote <socket>`, one per runtime, started lazily in
+ * the shims' netns with every module already imported): a fork costs far less than an interpreter
+ * start. A forked shim is the same independent process as a spawned one (own session, command
+ * line `python3 -S -E shim.py <dir>`), so adopt() and cleanup find it by its dir, and it outlives
+ * the zygote. When the zygote cannot be reached, create() spawns the shim the old way.
  */
-import { spawn } from 'node:child_process';
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { join, posix } from 'node:path';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { connect } from 'node:net';
+import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { dirname, join, posix } from 'node:path';
 import { execInContainer } from './exec.js';
 import { DEFAULT_PATH } from './paths.js';
 import { ShimClient, readExitFile, readShimInfo, shimAliveFor } from './shim-client.js';
@@ -21,7 +28,17 @@ export interface RuntimeOptions {
   python?: string;
   /** Network namespace the shims start in (the sandbox "host"); undefined = ours. */
   netnsPath?: string;
+  /**
+   * The zygote's socket (its path is on the zygote's command line, so `--cleanup` finds it under
+   * the root); default `.zygote.sock` next to the first container dir; false = no zygote.
+   */
+  zygoteSocket?: string | false;
 }
+
+type Ready = { pid: number; netns: string };
+
+/** The zygote could not fork a shim (not: the shim failed); create() then spawns one itself. */
+class ZygoteUnavailable extends Error {}
 
 const FILE_NAMES = { hosts: 'hosts', resolvConf: 'resolv.conf', hostname: 'hostname' } as const;
 
@@ -32,6 +49,10 @@ export function updateContainerFile(dir: string, which: keyof typeof FILE_NAMES,
 
 export class LinuxContainerRuntime {
   private readonly python: string;
+  private zygote: { pid: number; socket: string; child: ChildProcess } | undefined;
+  private zygoteStarting: Promise<{ pid: number; socket: string }> | undefined;
+  private zygoteFailures = 0;
+  private closed = false;
 
   constructor(private readonly opts: RuntimeOptions) {
     this.python = opts.python ?? '/usr/bin/python3';
@@ -53,6 +74,23 @@ export class LinuxContainerRuntime {
     const config = { ...spec, workdir: spec.workdir || '/', files };
     writeFileSync(join(dir, 'config.json'), `${JSON.stringify(config)}\n`, { mode: 0o600 });
 
+    let ready: Ready;
+    try {
+      ready = await this.forkShim(dir);
+    } catch (err) {
+      if (!(err instanceof ZygoteUnavailable)) throw err;
+      ready = await this.spawnShim(dir);
+    }
+    try {
+      return await ShimClient.connect(spec.id, dir, ready.pid, ready.netns);
+    } catch (err) {
+      process.kill(ready.pid, 'SIGKILL');
+      throw err;
+    }
+  }
+
+  /** The old way: a fresh interpreter per shim. */
+  private async spawnShim(dir: string): Promise<Ready> {
     const log = openSync(join(dir, 'shim.log'), 'a');
     const base = [this.python, '-S', '-E', this.opts.shimScript, dir];
     const argv = this.opts.netnsPath ? ['nsenter', `--net=${this.opts.netnsPath}`, '--', ...base] : base;
@@ -86,12 +124,103 @@ export class LinuxContainerRuntime {
     child.removeAllListeners('exit');
     child.stdout!.destroy();
     child.unref();
-    try {
-      return await ShimClient.connect(spec.id, dir, ready.pid, ready.netns);
-    } catch (err) {
-      process.kill(ready.pid, 'SIGKILL');
-      throw err;
+    return ready;
+  }
+
+  /** Asks the zygote (started on first use, restarted once if it died) to fork the shim. */
+  private async forkShim(dir: string): Promise<Ready> {
+    if (this.opts.zygoteSocket === false || this.closed || this.zygoteFailures >= 3) throw new ZygoteUnavailable('no zygote');
+    const socketPath = this.zygote?.socket ?? this.opts.zygoteSocket ?? join(dirname(dir), '.zygote.sock');
+    for (let attempt = 0; ; attempt++) {
+      let z: { pid: number; socket: string };
+      try {
+        z = await this.ensureZygote(socketPath);
+      } catch (err) {
+        this.zygoteFailures++;
+        throw new ZygoteUnavailable((err as Error).message);
+      }
+      try {
+        const ready = await requestShim(z.socket, dir);
+        this.zygoteFailures = 0;
+        return ready;
+      } catch (err) {
+        if (!(err instanceof ZygoteUnavailable)) throw err;
+        // Dead, replaced or broken: drop it; the next attempt starts a fresh one.
+        this.stopZygote(z.pid);
+        if (attempt >= 1) {
+          this.zygoteFailures++;
+          throw err;
+        }
+      }
     }
+  }
+
+  private ensureZygote(socketPath: string): Promise<{ pid: number; socket: string }> {
+    if (this.zygote) return Promise.resolve(this.zygote);
+    this.zygoteStarting ??= this.startZygote(socketPath).finally(() => (this.zygoteStarting = undefined));
+    return this.zygoteStarting;
+  }
+
+  private async startZygote(socketPath: string): Promise<{ pid: number; socket: string }> {
+    mkdirSync(dirname(socketPath), { recursive: true });
+    const log = openSync(join(dirname(socketPath), '.zygote.log'), 'a');
+    // --room: spare argv bytes, so a forked shim can rewrite its command line to name its dir
+    // where prctl(PR_SET_MM) is not allowed (see set_cmdline in shim.py).
+    const base = [this.python, '-S', '-E', this.opts.shimScript, '--zygote', socketPath, `--room=${'.'.repeat(96)}`];
+    const argv = this.opts.netnsPath ? ['nsenter', `--net=${this.opts.netnsPath}`, '--', ...base] : base;
+    const child = spawn(argv[0], argv.slice(1), { detached: true, stdio: ['ignore', 'pipe', log] });
+    closeSync(log);
+    const pid = await new Promise<number>((resolve, reject) => {
+      let out = '';
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL');
+        reject(new Error('zygote start timed out'));
+      }, 10_000);
+      child.stdout!.on('data', (c: Buffer) => {
+        out += c.toString();
+        const m = /^zygote (\d+)\n/.exec(out);
+        if (m) {
+          clearTimeout(timer);
+          resolve(Number(m[1]));
+        }
+      });
+      child.on('error', (e) => (clearTimeout(timer), reject(e)));
+      child.on('exit', (code) => (clearTimeout(timer), reject(new Error(`zygote exited (${code})`))));
+    });
+    child.removeAllListeners('exit');
+    child.stdout!.destroy();
+    child.unref();
+    const z = { pid, socket: socketPath, child };
+    child.on('exit', () => {
+      if (this.zygote === z) this.zygote = undefined;
+    });
+    if (this.closed) {
+      child.kill('SIGKILL');
+      throw new Error('runtime closed');
+    }
+    this.zygote = z;
+    return z;
+  }
+
+  private stopZygote(pid?: number): void {
+    const z = this.zygote;
+    if (!z || (pid !== undefined && z.pid !== pid)) return;
+    this.zygote = undefined;
+    z.child.kill('SIGKILL');
+    try {
+      unlinkSync(z.socket);
+    } catch {}
+  }
+
+  /** Stops the zygote (shims and their containers are independent of it and keep running). */
+  close(): void {
+    this.closed = true;
+    this.stopZygote();
+  }
+
+  /** The running zygote's PID (tests). */
+  get zygotePid(): number | undefined {
+    return this.zygote?.pid;
   }
 
   /** Reconnects to a running shim after a daemon restart (undefined if it is gone). */
@@ -154,6 +283,58 @@ export class LinuxContainerRuntime {
       }
     });
   }
+}
+
+function shimLogTail(dir: string): string {
+  try {
+    const err = readFileSync(join(dir, 'shim.log'), 'utf8').trim().split('\n').slice(-3).join('\n');
+    return err ? `: ${err}` : '';
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * One request to the zygote (see zygote_main in shim.py). Rejects with ZygoteUnavailable when no
+ * shim was forked (the caller may spawn one instead), with a plain Error when the shim failed.
+ */
+function requestShim(socketPath: string, dir: string): Promise<Ready> {
+  return new Promise((resolve, reject) => {
+    const s = connect(socketPath);
+    let out = '';
+    let shimPid: number | undefined;
+    let done = false;
+    const finish = (err: Error | undefined, ready?: Ready) => {
+      if (done) return;
+      done = true;
+      clearTimeout(timer);
+      s.destroy();
+      if (err) reject(err);
+      else resolve(ready!);
+    };
+    const fail = (why: string) =>
+      finish(shimPid === undefined ? new ZygoteUnavailable(`zygote: ${why}`) : new Error(`container shim failed to start (${why})${shimLogTail(dir)}`));
+    const timer = setTimeout(() => {
+      if (shimPid !== undefined) {
+        try {
+          process.kill(shimPid, 'SIGKILL');
+        } catch {}
+      }
+      fail('timeout');
+    }, 10_000);
+    s.on('connect', () => s.write(`${JSON.stringify({ dir })}\n`));
+    s.on('data', (c: Buffer) => {
+      out += c.toString();
+      const e = /^error (.*)\n/.exec(out);
+      if (e) return fail(e[1]);
+      const p = /^shim (\d+)\n/.exec(out);
+      if (p) shimPid = Number(p[1]);
+      const m = /^shim \d+\nready (\d+) (\S+)\n/.exec(out);
+      if (m) finish(undefined, { pid: Number(m[1]), netns: m[2] });
+    });
+    s.on('error', (e) => fail(e.message));
+    s.on('close', () => fail('exit'));
+  });
 }
 
 /** Host path of `path` inside `root`, following symlinks without escaping root (like chroot). */

@@ -82,6 +82,7 @@ export class Testbed {
 
   /** Kills everything, then returns what was left over (empty = clean). */
   async teardown(): Promise<string[]> {
+    this.runtime.close();
     for (const h of this.handles) {
       h.close();
       try {
