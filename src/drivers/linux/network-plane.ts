@@ -224,7 +224,13 @@ export class LinuxNetworkPlane {
       const d = eps.get(key);
       if (!d || endpointChanged(p, d) || removedNets.has(p.networkId)) removedEps.add(key);
     }
-    for (const key of removedEps) host.push({ cmd: `link del ${prev.endpoints.get(key)!.hostVeth}`, tolerate: GONE });
+    for (const key of removedEps) {
+      const p = prev.endpoints.get(key)!;
+      // The container's namespace is gone (its process ended): the kernel removes the pair with it,
+      // asynchronously; deleting it here would only wait for that (tens of ms under the RTNL lock).
+      if (!eps.has(key) && !existsSync(p.netnsPath)) continue;
+      host.push({ cmd: `link del ${p.hostVeth}`, tolerate: GONE });
+    }
     for (const id of removedNets) host.push({ cmd: `link del ${prev.networks.get(id)!.bridge}`, tolerate: GONE });
 
     for (const d of desired.networks) {
