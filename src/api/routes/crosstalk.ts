@@ -2,7 +2,7 @@
  * crosstalk's own endpoints (outside Docker's API, under /crosstalk): the explanation of why A can
  * or cannot reach B, the simulated host, and reset. The CLI uses them when it talks to a daemon.
  */
-import { invalidParameter } from '../../core/errors.js';
+import { EngineError, invalidParameter } from '../../core/errors.js';
 import type { HostModel } from '../../engine/model.js';
 import { explain } from '../../explain/explain.js';
 import type { PlainResponse } from '../contract.js';
@@ -39,6 +39,10 @@ function setHost(ctx: RouteContext): PlainResponse {
 function reset(ctx: RouteContext): PlainResponse {
   const compat = ctx.query.get('compat') || 'default';
   if (compat !== 'default' && compat !== 'legacy') throw invalidParameter(`invalid compat ${compat}`);
+  if (ctx.core.real) {
+    // Forgetting the state would orphan real processes, bridges and veths.
+    throw new EngineError('conflict', 'crosstalk reset is for the simulator; on the real data plane remove containers and networks (docker rm -f, docker network prune), or stop a --sandbox daemon: its clean exit removes everything');
+  }
   ctx.core.host.reset(compat);
   ctx.core.forget();
   return { kind: 'plain', status: 204, headers: {}, body: '' };

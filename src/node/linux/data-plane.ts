@@ -21,7 +21,7 @@ import { hostsFile, resolvConf } from '../../dns/files.js';
 import { EmbeddedDnsService } from '../dns-service.js';
 import { engineDnsResolver } from '../dns-resolver.js';
 import { ensureBusyboxImage, importRootfsTar } from '../../platform/linux/container/image.js';
-import { LinuxContainerRuntime } from '../../platform/linux/container/shim-client.js';
+import { LinuxContainerRuntime, readShimInfo, shimAliveFor } from '../../platform/linux/container/shim-client.js';
 import type { ContainerSpec, ShimHandle } from '../../platform/linux/container/types.js';
 
 type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
@@ -87,7 +87,9 @@ export class LinuxDataPlane implements RealRuntime {
     mkdirSync(join(this.opts.root, 'c'), { recursive: true });
     this.busyboxRootfs = ensureBusyboxImage(join(this.opts.root, 'images'));
     this.registerImported();
-    this.engineRef = () => host.read((e) => e);
+    // DNS answers from the last committed engine (no store read per query); until the first
+    // commit, from the store.
+    this.engineRef = () => this.latest ?? host.read((e) => e);
     this.dns = new EmbeddedDnsService({ socketPath: this.dnsSocket, resolver: engineDnsResolver(() => this.engineRef!()), upstreams: this.opts.dnsUpstreams, log: this.opts.log });
     await this.dns.listen();
     const running = host.read((e) => [...e.containers.values()].filter((c) => c.status === 'running').map((c) => c.id));
@@ -111,8 +113,22 @@ export class LinuxDataPlane implements RealRuntime {
     const known = host.read((e) => new Map([...e.containers.keys()].map((id) => [id.slice(0, 12), id])));
     for (const d of readdirSync(join(this.opts.root, 'c'))) {
       const id = known.get(d);
-      if (id) this.dirs.add(id);
-      else rmSync(join(this.opts.root, 'c', d), { recursive: true, force: true });
+      if (id) {
+        this.dirs.add(id);
+        continue;
+      }
+      // A container the state does not know: its shim (and so its namespace) must not live on.
+      const dir = join(this.opts.root, 'c', d);
+      const shim = readShimInfo(dir);
+      if (shim && shimAliveFor(dir, shim.pid)) {
+        try {
+          process.kill(shim.pid, 'SIGKILL');
+        } catch {
+          /* gone meanwhile */
+        }
+        this.opts.log('info', 'killed the shim of a container the state does not know', { dir });
+      }
+      rmSync(dir, { recursive: true, force: true });
     }
   }
 
@@ -128,6 +144,7 @@ export class LinuxDataPlane implements RealRuntime {
       }
     }
     for (const h of this.handles.values()) h.close();
+    this.runtime.close(); // the shim zygote; running shims do not depend on it
     await this.dns?.close();
   }
 
@@ -171,7 +188,10 @@ export class LinuxDataPlane implements RealRuntime {
   /** Container directories that exist (created by prepare, found at start). */
   private readonly dirs = new Set<string>();
 
+  private latest: Engine | undefined;
+
   committed(engine: Engine): void {
+    this.latest = engine;
     for (const id of this.dirs) {
       if (engine.containers.has(id) || this.handles.has(id)) continue;
       rmSync(this.dirOf(id), { recursive: true, force: true });
