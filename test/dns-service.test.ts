@@ -195,6 +195,19 @@ describe('EmbeddedDnsService', () => {
     }
   });
 
+  it('a sandbox without upstreams answers NXDOMAIN for names to forward', async () => {
+    const sandboxed = new EmbeddedDnsService({ socketPath: join(dir, 'c.sock'), resolver: fakeResolver, noUpstream: 'nxdomain' });
+    await sandboxed.listen();
+    const shim = await Shim.connect(join(dir, 'c.sock'));
+    try {
+      assert.equal(dec(await shim.ask(1, query('example.com', 'A'))).rcode, 'NXDOMAIN');
+      assert.equal(dec(await shim.ask(2, query('web', 'A'))).rcode, 'NOERROR');
+    } finally {
+      shim.close();
+      await sandboxed.close();
+    }
+  });
+
   it('forwards to the upstream (UDP and TCP transport), answers out of order', async () => {
     const shim = await Shim.connect(join(dir, 'b.sock'));
     try {

@@ -53,9 +53,14 @@ function socketInUse(path: string): Promise<boolean> {
 function pidAlive(pid: number): boolean {
   try {
     process.kill(pid, 0);
-    return true;
   } catch (err) {
     return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  // A killed daemon its parent has not reaped yet is a zombie: not running.
+  try {
+    return !/^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return true;
   }
 }
 
@@ -207,6 +212,8 @@ async function main(): Promise<number> {
         netnsPath: sandbox?.netnsPath,
         shimScript: join(dirname(fileURLToPath(import.meta.url)), 'shim.py'),
         dnsUpstreams: opts.dnsUpstreams ?? (sandbox ? [] : (hostModel.nameservers ?? [])),
+        // A sandbox has no outside: unknown names do not exist there (unless --dns-upstream none).
+        dnsNoUpstream: sandbox && opts.dnsUpstreams === undefined ? 'nxdomain' : 'servfail',
         log,
       });
       await plane.start(host);

@@ -31,6 +31,12 @@ export interface DnsServiceOptions {
   resolver: DnsResolver;
   /** `ip` or `ip:port` (`[v6]:port`); empty or undefined: forwarding disabled → SERVFAIL. */
   upstreams?: string[];
+  /**
+   * The answer for a name to forward when there are no upstreams: `servfail` (Docker's, when no
+   * resolver is configured; the default) or `nxdomain` (a sandbox: an outside world that has no
+   * names, as the simulator models it).
+   */
+  noUpstream?: 'servfail' | 'nxdomain';
   /** Per-upstream timeout (default 2000 ms). */
   timeoutMs?: number;
   /** Any `(level: string, msg: string, fields?: object) => void` fits. */
@@ -193,7 +199,7 @@ export class EmbeddedDnsService {
     const decision = this.opts.resolver.answer(containerId, { name: question.name, type: question.type });
     if (decision === undefined) return headerReply(query, RCODE.REFUSED);
     if (decision === 'forward') {
-      if (this.upstreams.length === 0) return this.encode(q, query, { rcode: 'SERVFAIL', answers: [] }, transport);
+      if (this.upstreams.length === 0) return this.encode(q, query, { rcode: this.opts.noUpstream === 'nxdomain' ? 'NXDOMAIN' : 'SERVFAIL', answers: [] }, transport);
       if (this.inFlight >= MAX_FORWARDS) return headerReply(query, RCODE.REFUSED);
       this.counts.forwarded++;
       this.inFlight++;

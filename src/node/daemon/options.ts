@@ -26,7 +26,7 @@ export interface DaemonOptions {
 
 export const USAGE = `Usage:  crosstalkd [OPTIONS]
 
-crosstalk's Docker Engine API daemon (API 1.24–1.50): the docker CLI, docker-compose and SDKs
+crosstalk's Docker Engine API daemon (API 1.50; paths /v1.24 … /v1.51): the docker CLI, docker-compose and SDKs
 drive it with DOCKER_HOST=unix://<socket>.
 
 Options:

@@ -32,12 +32,16 @@ export interface LinuxDataPlaneOptions {
   /** The sandbox namespace that plays the host (undefined: the machine's own namespace). */
   netnsPath?: string;
   shimScript: string;
-  /** Upstream resolvers for names the networks do not know (empty: SERVFAIL, no forwarding). */
+  /** Upstream resolvers for names the networks do not know (empty: no forwarding). */
   dnsUpstreams: string[];
+  /** The answer without upstreams (see EmbeddedDnsService). */
+  dnsNoUpstream?: 'servfail' | 'nxdomain';
   log: Log;
 }
 
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
+/** What `image import` records next to an imported rootfs (the built-in image has its own files). */
+const IMPORTED_META = 'crosstalk-import.json';
 /** Images the machine's static busybox stands in for. */
 const BUSYBOX_REPOS = new Set(['busybox', 'alpine']);
 
@@ -90,7 +94,7 @@ export class LinuxDataPlane implements RealRuntime {
     // DNS answers from the last committed engine (no store read per query); until the first
     // commit, from the store.
     this.engineRef = () => this.latest ?? host.read((e) => e);
-    this.dns = new EmbeddedDnsService({ socketPath: this.dnsSocket, resolver: engineDnsResolver(() => this.engineRef!()), upstreams: this.opts.dnsUpstreams, log: this.opts.log });
+    this.dns = new EmbeddedDnsService({ socketPath: this.dnsSocket, resolver: engineDnsResolver(() => this.engineRef!()), upstreams: this.opts.dnsUpstreams, noUpstream: this.opts.dnsNoUpstream, log: this.opts.log });
     await this.dns.listen();
     const running = host.read((e) => [...e.containers.values()].filter((c) => c.status === 'running').map((c) => c.id));
     const gone: Array<[string, number]> = [];
@@ -208,10 +212,12 @@ export class LinuxDataPlane implements RealRuntime {
   /** Imported images found on disk become known to the engine again (after a restart). */
   private registerImported(): void {
     for (const name of existsSync(this.imagesDir) ? readdirSync(this.imagesDir) : []) {
-      const meta = join(this.imagesDir, name, 'image.json');
+      const meta = join(this.imagesDir, name, IMPORTED_META);
       if (!existsSync(meta)) continue;
       try {
-        registerImage(JSON.parse(readFileSync(meta, 'utf8')) as SimImage);
+        const image = JSON.parse(readFileSync(meta, 'utf8')) as SimImage;
+        if (typeof image.repository !== 'string' || !Array.isArray(image.tags) || !Array.isArray(image.cmd)) throw new Error('not an image description');
+        registerImage(image);
       } catch (err) {
         this.opts.log('warn', 'an imported image could not be read', { image: name, error: (err as Error).message });
       }
@@ -224,7 +230,7 @@ export class LinuxDataPlane implements RealRuntime {
     importRootfsTar(this.imagesDir, name, tarPath);
     // `docker import` images have no default command; a shell is the useful one for a rootfs.
     const image: SimImage = { repository: name, tags: ['latest'], cmd: ['sh'], entrypoint: [], exposedPorts: [], env: [DEFAULT_PATH], stopExitCode: 137 };
-    writeFileSync(join(this.imagesDir, name, 'image.json'), `${JSON.stringify(image)}\n`);
+    writeFileSync(join(this.imagesDir, name, IMPORTED_META), `${JSON.stringify(image)}\n`);
     registerImage(image);
   }
 
@@ -369,6 +375,7 @@ export class LinuxDataPlane implements RealRuntime {
     const env = [...opts.env];
     if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH);
     if (opts.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
+    if (!this.runtime.resolveExecutable(`/proc/${h.pid}/root`, opts.argv[0], env)) return failedExec(opts.argv[0]);
     const p = this.runtime.exec(h.pid, { argv: opts.argv, env, workdir: opts.workdir, tty: opts.tty, openStdin: opts.openStdin });
     const decode = decoderFor();
     return {
@@ -401,6 +408,25 @@ export class LinuxDataPlane implements RealRuntime {
   dnsStats(): { queries: number; forwarded: number } {
     return this.dns?.stats() ?? { queries: 0, forwarded: 0 };
   }
+}
+
+/** What runc reports for an exec of a program the container does not have (exit 126, as the simulator). */
+function failedExec(argv0: string): RealExec {
+  let deliver: ((stream: 1 | 2, data: string) => void) | undefined;
+  const text = `OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv0}": executable file not found in $PATH: unknown\n`;
+  return {
+    pid: 0,
+    exited: new Promise((resolve) => setTimeout(() => resolve(126), 0)),
+    onOutput: (cb) => {
+      deliver = cb;
+      setTimeout(() => deliver?.(2, text), 0);
+    },
+    write: () => {},
+    closeStdin: () => {},
+    resize: () => {},
+    detach: () => (deliver = undefined),
+    kill: () => {},
+  };
 }
 
 /** Images the linux data plane can run, for messages. */

@@ -16,6 +16,7 @@ interface IpAddr {
 interface IpRoute {
   dst: string;
   gateway?: string;
+  dev?: string;
 }
 
 function ipJson<T>(netnsPath: string | undefined, args: string[]): T {
@@ -31,7 +32,8 @@ export function readHostModel(netnsPath: string | undefined): Partial<HostModel>
     for (const a of link.addr_info ?? []) if (a.family === 'inet' && a.scope !== 'host') addresses.push({ ifname: link.ifname, cidr: `${a.local}/${a.prefixlen}` });
   }
   const routes: HostModel['routes'] = ipJson<IpRoute[]>(netnsPath, ['route'])
-    .filter((r) => r.dst !== undefined)
+    // Our own bridges' routes (still there after a daemon crash) are not the host's.
+    .filter((r) => r.dst !== undefined && !(r.dev && ours.test(r.dev)))
     .map((r) => ({ destination: r.dst === 'default' ? '0.0.0.0/0' : r.dst.includes('/') ? r.dst : `${r.dst}/32`, ...(r.gateway ? { via: r.gateway } : {}) }));
   let resolv = { nameservers: [] as string[], search: [] as string[] };
   try {
