@@ -51,7 +51,8 @@ export async function runWalkthroughSteps(
         record(s);
         // A transcript, not a terminal session: the shell's cursor-position query would make the
         // reader's terminal type its answer into their shell.
-        out.stdout(s.replace(/\x1b\[6n/g, ''));
+        // Line ends as in the rest of the transcript (a terminal's CR LF becomes LF).
+        out.stdout(s.replace(/\x1b\[6n/g, '').replace(/\r\n/g, '\n'));
       },
       stderr: (s: string) => {
         record(s);
@@ -107,6 +108,13 @@ export function checkWalkthrough(results: StepResult[]): Expectation[] {
   const netAttach = find(isAttach('alpine1'), 1);
   const alpine4 = find(isAttach('alpine4'));
   const exec43 = find((r) => r.step.argv?.join(' ') === 'exec alpine4 ping -c 2 alpine3');
+  const exec42 = find((r) => r.step.argv?.join(' ') === 'exec alpine4 ping -c 2 alpine2');
+  const stoppedPing = find((r) => r.step.argv?.join(' ') === 'exec alpine1 ping -c 1 alpine2', 0);
+  const restartedPing = find((r) => r.step.argv?.join(' ') === 'exec alpine1 ping -c 1 alpine2', 1);
+  const bridgeInspect = find((r) => r.step.argv?.join(' ') === 'network inspect bridge')?.output ?? '';
+  /** An endpoint in `network inspect` JSON: the MAC and address of a named container. */
+  const endpoint = (json: string, name: string, mac: string, cidr: string) =>
+    new RegExp(`"Name": "${name}",\\s*"EndpointID": "[0-9a-f]{64}",\\s*"MacAddress": "${mac}",\\s*"IPv4Address": "${cidr.replace(/\./g, '\\.').replace('/', '\\/')}"`).test(json);
   const firstLs = find((r) => r.step.argv?.join(' ') === 'network ls');
   const inspect = (name: string) => find((r) => r.step.argv?.join(' ') === `network inspect ${name}`)?.output ?? '';
   const leftovers = ['dockercompose_default', 'styles_default', 'swcarpentryrnovicegapminder914b882_default', 'swcarpentryrnovicegapminder_default', 'swcarpentryrnoviceinflammation_default', 'swcarpentryshellnovice_default'];
@@ -123,6 +131,16 @@ export function checkWalkthrough(results: StepResult[]): Expectation[] {
     { what: "alpine4 → alpine3 by name on the default bridge: bad address 'alpine3'", ok: s(alpine4, 'ping -c 2 alpine3').includes("bad address 'alpine3'") },
     { what: 'lapine-net got 172.25.0.0/16', ok: inspect('lapine-net').includes('"Subnet": "172.25.0.0/16"') },
     { what: 'after lapine-net: alpine4 → alpine3 by name replies (172.25.0.2)', ok: !!exec43 && replied(exec43.output) && exec43.output.includes('172.25.0.2') },
+    { what: 'after lapine-net: alpine4 → alpine2 by name still replies (172.24.0.3)', ok: !!exec42 && replied(exec42.output) && exec42.output.includes('172.24.0.3') },
+    {
+      what: 'default bridge: alpine1 172.17.0.2 (02:42:ac:11:00:02), alpine2 172.17.0.3 (02:42:ac:11:00:03)',
+      ok: endpoint(bridgeInspect, 'alpine1', '02:42:ac:11:00:02', '172.17.0.2/16') && endpoint(bridgeInspect, 'alpine2', '02:42:ac:11:00:03', '172.17.0.3/16'),
+    },
+    {
+      what: 'lapine-net: alpine3 172.25.0.2 (02:42:ac:19:00:02), alpine4 172.25.0.3 (02:42:ac:19:00:03)',
+      ok: endpoint(inspect('lapine-net'), 'alpine3', '02:42:ac:19:00:02', '172.25.0.2/16') && endpoint(inspect('lapine-net'), 'alpine4', '02:42:ac:19:00:03', '172.25.0.3/16'),
+    },
+    { what: "a stopped alpine2 does not resolve (bad address 'alpine2'); started again, it replies", ok: !!stoppedPing && stoppedPing.output.includes("bad address 'alpine2'") && !!restartedPing && replied(restartedPing.output) },
   ];
 }
 

@@ -25,7 +25,7 @@ describe('crosstalk tutorial on the real data plane', { skip, timeout: 240_000 }
     assert.match(r.out, /^# The walk-through for real: crosstalkd --sandbox/m);
     assert.match(r.out, /\$ docker run -dit --name alpine1 --network alpine-net alpine ash\n[0-9a-f]{64}\n/);
     assert.match(r.out, /PING alpine2 \(172\.24\.0\.3\): 56 data bytes/);
-    assert.match(r.out, /all 11 expectations met\n$/);
+    assert.match(r.out, /all 15 expectations met\n$/);
     assert.doesNotMatch(r.out, /\x1b\[6n|FAIL/);
     assert.doesNotMatch(r.err, /simulation instead/);
     assert.deepEqual(processesMentioning(tmp), []);
