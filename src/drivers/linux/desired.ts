@@ -3,13 +3,13 @@
  * one veth per live endpoint of a container whose namespace exists. Pure (no Node imports): the
  * daemon feeds it to LinuxNetworkPlane.sync after every transaction, and on start to reconcile.
  */
-import { endpointsByPriority, netnsOwner } from '../../engine/containers.js';
+import { bindingsProgrammed, endpointsByPriority, netnsOwner } from '../../engine/containers.js';
 import { iccEnabled, parseGoBool } from '../../engine/engine.js';
 import type { Engine } from '../../engine/engine.js';
-import type { NetworkRecord } from '../../engine/model.js';
-import type { DesiredEndpoint, DesiredNetwork, DesiredState } from './network-plane.js';
+import type { ContainerRecord, NetworkRecord } from '../../engine/model.js';
+import type { DesiredEndpoint, DesiredNetwork, DesiredPort, DesiredState } from './network-plane.js';
 
-export type { DesiredEndpoint, DesiredNetwork, DesiredState } from './network-plane.js';
+export type { DesiredEndpoint, DesiredNetwork, DesiredPort, DesiredState } from './network-plane.js';
 
 const BRIDGE = 'com.docker.network.bridge.';
 
@@ -59,6 +59,7 @@ export function desiredState(engine: Engine, netnsOf: (containerId: string) => s
   const networks = [...engine.networks.values()].filter((n) => n.driver === 'bridge').map((n) => desiredNetwork(engine, n));
   const byId = new Map(networks.map((n) => [n.id, n]));
   const endpoints: DesiredEndpoint[] = [];
+  const ports: DesiredPort[] = [];
   for (const c of engine.containers.values()) {
     if (c.status !== 'running' || c.networkMode.startsWith('container:')) continue;
     if (netnsOwner(engine, c) !== c) continue;
@@ -85,6 +86,36 @@ export function desiredState(engine: Engine, netnsOf: (containerId: string) => s
         defaultRoute: ep === routed && !!(ep.gateway || ep.ipv6Gateway),
       });
     }
+    ports.push(...desiredPorts(engine, c, byId));
   }
-  return { networks, endpoints };
+  ports.sort((a, b) => portKey(a).localeCompare(portKey(b)));
+  return { networks, endpoints, ports };
+}
+
+const portKey = (p: DesiredPort) =>
+  [p.containerIp.includes(':') ? 6 : 4, p.proto, String(p.hostPort).padStart(5, '0'), p.hostIp, p.containerIp, String(p.containerPort).padStart(5, '0')].join(' ');
+
+/**
+ * A running container's published ports as Docker programs them with the userland proxy off: only
+ * when it is on a bridge network with external access, DNATed to its address on the first such
+ * network by gateway priority. A binding on every address (`''` / `0.0.0.0`) is IPv4 and, when the
+ * container has an IPv6 address there, IPv6; `::` is IPv6 only; a specific host address is of its
+ * own family (nothing when the container has no address of that family: no 6→4 proxy here).
+ */
+function desiredPorts(engine: Engine, c: ContainerRecord, nets: Map<string, DesiredNetwork>): DesiredPort[] {
+  if (!c.portBindings.length || !bindingsProgrammed(engine, c)) return [];
+  const ep = endpointsByPriority(engine, c).find((e) => {
+    const n = nets.get(e.networkId);
+    return !!n && !n.internal;
+  });
+  if (!ep) return [];
+  const out: DesiredPort[] = [];
+  for (const b of c.portBindings) {
+    if (!b.hostPort) continue;
+    const base = { proto: b.protocol, hostPort: b.hostPort, containerPort: b.containerPort };
+    const any = b.hostIp === '' || b.hostIp === '0.0.0.0';
+    if (ep.ipv4 && (any || (b.hostIp !== '::' && !b.hostIp.includes(':')))) out.push({ ...base, hostIp: any ? '' : b.hostIp, containerIp: ep.ipv4 });
+    if (ep.ipv6 && (any || b.hostIp.includes(':'))) out.push({ ...base, hostIp: any || b.hostIp === '::' ? '' : b.hostIp, containerIp: ep.ipv6 });
+  }
+  return out;
 }

@@ -48,9 +48,22 @@ export interface DesiredEndpoint {
   defaultRoute: boolean;
 }
 
+/** A published port (userland proxy off): DNAT of `hostIp:hostPort` to the container's address. */
+export interface DesiredPort {
+  proto: 'tcp' | 'udp';
+  /** '' / `0.0.0.0` / `::` for every host address, else one host address. */
+  hostIp: string;
+  hostPort: number;
+  /** IPv4 or IPv6; the rule's family. */
+  containerIp: string;
+  containerPort: number;
+}
+
 export interface DesiredState {
   networks: DesiredNetwork[];
   endpoints: DesiredEndpoint[];
+  /** Published ports of running containers (none when absent). */
+  ports?: DesiredPort[];
 }
 
 interface Applied {
@@ -121,7 +134,7 @@ export class LinuxNetworkPlane {
         continue;
       }
       kept.endpoints.set(e.key, e);
-      pre.push({ cmd: `link set ${v.name} type bridge_slave isolated ${net.icc ? 'off' : 'on'}` }, { cmd: `link set ${v.name} up` });
+      pre.push({ cmd: `link set ${v.name} type bridge_slave hairpin on isolated ${net.icc ? 'off' : 'on'}` }, { cmd: `link set ${v.name} up` });
       // Container side: idempotent fix-up (addresses, up, default route where it belongs).
       const lines = fixups.get(e.netnsPath) ?? [{ cmd: 'link set lo up' }];
       for (const a of e.addresses) lines.push({ cmd: addrAdd(a, e.ifname, 'replace') });
@@ -191,6 +204,10 @@ export class LinuxNetworkPlane {
   private enableForwarding(): void {
     if (this.forwarding) return;
     this.runner.run(['sysctl', '-q', '-w', 'net.ipv4.ip_forward=1']);
+    // Published ports on 127.0.0.1 / localhost: the output-hook DNAT sends 127/8-sourced packets
+    // out to a bridge (then masqueraded), which the kernel only routes with route_localnet. Per
+    // network namespace: this is the sandbox's, never the machine's.
+    this.runner.run(['sysctl', '-q', '-w', 'net.ipv4.conf.all.route_localnet=1']);
     try {
       this.runner.run(['sysctl', '-q', '-w', 'net.ipv6.conf.all.forwarding=1']);
     } catch {
@@ -266,7 +283,9 @@ export class LinuxNetworkPlane {
         host.push(
           { cmd: `link add ${d.hostVeth} mtu ${net.mtu} type veth peer name ${d.ifname} address ${d.mac} mtu ${net.mtu} netns ${d.netnsPath}` },
           { cmd: `link set ${d.hostVeth} master ${net.bridge}` },
-          ...(net.icc ? [] : [{ cmd: `link set ${d.hostVeth} type bridge_slave isolated on` }]),
+          // Hairpin, as Docker sets without the userland proxy: a container's traffic to its own
+          // published port comes back (DNATed) through the port it left by.
+          { cmd: `link set ${d.hostVeth} type bridge_slave hairpin on${net.icc ? '' : ' isolated on'}` },
           { cmd: `link set ${d.hostVeth} up` },
         );
         const c = nsOf(d.netnsPath, true);
@@ -302,6 +321,7 @@ export class LinuxNetworkPlane {
       this.timings.containerBatches = count;
       const text = renderRuleset(
         desired.networks.map((n) => ({ bridge: n.bridge, subnets: n.subnets4, subnets6: n.subnets6, internal: n.internal, masquerade: n.masquerade })),
+        desired.ports ?? [],
       );
       if (forceRules || text !== this.ruleset) {
         this.ruleset = undefined;
