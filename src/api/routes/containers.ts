@@ -17,11 +17,12 @@ import { emptyResponse, jsonBody, jsonResponse } from '../errors.js';
 import { labelMatches, matchesPattern, parseFilters, validateFilterKeys, type Filters } from '../filters.js';
 import { Fields } from '../json.js';
 import type { Route, RouteContext } from '../router.js';
-import { Channel, muxFrame, utf8Encode } from '../stream.js';
-import { MEDIA_MUX, MEDIA_RAW, type ContainerSummary } from '../types.js';
+import { Channel } from '../stream.js';
+import type { ContainerSummary } from '../types.js';
 import { versionAtLeast, versionLess } from '../version.js';
 import { endpointRequest } from './networks.js';
-import { realKill, realRemove, realStart, runtimeOf, startReal, stopReal } from './real-lifecycle.js';
+import { logs } from './logs.js';
+import { realKill, realRemove, realStart, startReal, stopReal } from './real-lifecycle.js';
 
 // ------------------------------------------------------------------ create
 
@@ -511,7 +512,7 @@ function renameContainer(engine: Engine, c: ContainerRecord, raw: string): void 
   }
 }
 
-// ------------------------------------------------------------------ wait, logs, resize
+// ------------------------------------------------------------------ wait, resize (logs: ./logs.ts)
 
 function wait(ctx: RouteContext): StreamingResponse {
   const raw = ctx.query.get('condition');
@@ -533,36 +534,6 @@ function wait(ctx: RouteContext): StreamingResponse {
     ch.whenClosed(cancel);
   }
   return { kind: 'stream', status: 200, headers: { 'Content-Type': 'application/json' }, chunks: ch, cancel: () => ch.close() };
-}
-
-function logs(ctx: RouteContext): PlainResponse {
-  const stdout = ctx.query.bool('stdout');
-  const stderr = ctx.query.bool('stderr');
-  if (!stdout && !stderr) throw invalidParameter('Bad parameters: you must choose at least one stream');
-  const { text, tty, id } = ctx.core.read((engine) => {
-    const c = engine.findContainer(ctx.params.id);
-    return { text: c.logs, tty: c.tty, id: c.id };
-  });
-  // The simulator keeps one merged log; it is reported as stdout. A real process's log keeps both.
-  const logLines: Array<[1 | 2, string]> = ctx.core.real
-    ? runtimeOf(ctx).logs(id).flatMap((l): Array<[1 | 2, string]> => (l.text.match(/[^\n]*\n|[^\n]+$/g) ?? []).map((t) => [l.stream, t]))
-    : (text.match(/[^\n]*\n|[^\n]+$/g) ?? []).map((t): [1 | 2, string] => [1, t]);
-  let lines: Array<[1 | 2, string]> = logLines.filter(([s]) => (s === 1 ? stdout : stderr));
-  const tail = ctx.query.get('tail');
-  if (tail !== '' && tail !== 'all') {
-    const n = Number.parseInt(tail, 10);
-    if (Number.isFinite(n) && n >= 0) lines = n === 0 ? [] : lines.slice(-n);
-  }
-  const mux = !tty;
-  const chunks = lines.map(([stream, l]) => (mux ? muxFrame(stream, utf8Encode(l)) : utf8Encode(l)));
-  const bytes = new Uint8Array(chunks.reduce((n, c) => n + c.length, 0));
-  let off = 0;
-  for (const c of chunks) {
-    bytes.set(c, off);
-    off += c.length;
-  }
-  const contentType = mux && versionAtLeast(ctx.version, '1.42') ? MEDIA_MUX : MEDIA_RAW;
-  return { kind: 'plain', status: 200, headers: { 'Content-Type': contentType }, body: lines.map(([, l]) => l).join(''), bytes };
 }
 
 function parseSize(ctx: RouteContext, key: string): number {

@@ -1,0 +1,103 @@
+/**
+ * `docker logs` on the real data plane, driven by the real docker CLI: follow until the container
+ * exits, timestamps from the json-file log, tail, since/until, stderr on stderr, a TTY's raw
+ * output, and a follower that goes away.
+ */
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { which } from '../compat/harness.js';
+import { skipReason } from './helpers.js';
+import { LinuxDaemon } from './linux-daemon.js';
+
+const skip = skipReason(['nft', 'python3']) || (!which('docker') ? 'docker CLI missing' : false);
+
+const TICKER = 'i=0; while [ $i -lt 4 ]; do echo tick $i; i=$((i+1)); sleep 0.3; done';
+const STAMP = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{9}Z) (.*)$/;
+
+describe('docker logs on the linux data plane', { skip, timeout: 180_000 }, () => {
+  const d = new LinuxDaemon();
+
+  before(async () => {
+    await d.start();
+  });
+
+  after(async () => {
+    await d.docker(['rm', '-f', 'ticker', 'errs', 'ttyc', 'chatty']);
+    await d.stop();
+    await d.destroy();
+  });
+
+  it('follow: every line as it is produced, and the CLI exits when the container does', async () => {
+    await d.ok(['run', '-d', '--name', 'ticker', 'alpine', 'sh', '-c', TICKER]);
+    const t0 = Date.now();
+    const r = await d.docker(['logs', '-f', 'ticker'], 20_000);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, 'tick 0\ntick 1\ntick 2\ntick 3\n');
+    assert.equal(r.err, '');
+    // It followed (the ticker runs ~1.2 s) and ended with the container.
+    assert.ok(Date.now() - t0 >= 600, `returned after ${Date.now() - t0} ms`);
+    assert.equal(await d.ok(['inspect', '-f', '{{.State.Status}}', 'ticker']), 'exited');
+    // Follow on a stopped container: the lines so far, then done.
+    assert.equal((await d.ok(['logs', '-f', 'ticker'])) + '\n', 'tick 0\ntick 1\ntick 2\ntick 3\n');
+  });
+
+  it('timestamps, tail, since and until use the logged times', async () => {
+    const stamped = (await d.ok(['logs', '-t', 'ticker'])).split('\n');
+    assert.equal(stamped.length, 4);
+    const times = stamped.map((l, i) => {
+      const m = STAMP.exec(l);
+      assert.ok(m, `not stamped: ${l}`);
+      assert.equal(m[2], `tick ${i}`);
+      return m[1];
+    });
+    for (let i = 1; i < 4; i++) assert.ok(Date.parse(times[i]) >= Date.parse(times[i - 1]) + 200, `${times[i - 1]} → ${times[i]}`);
+    assert.equal(await d.ok(['logs', '--tail', '1', 'ticker']), 'tick 3');
+    assert.match(await d.ok(['logs', '-t', '--tail', '2', 'ticker']), new RegExp(`^${times[2]} tick 2\n${times[3]} tick 3$`));
+    assert.equal(await d.ok(['logs', '--since', times[2], 'ticker']), 'tick 2\ntick 3');
+    assert.equal(await d.ok(['logs', '--until', times[1], 'ticker']), 'tick 0\ntick 1');
+    assert.equal(await d.ok(['logs', '--since', times[1], '--until', times[2], 'ticker']), 'tick 1\ntick 2');
+  });
+
+  it('stderr lines go to stderr, followed or not', async () => {
+    await d.ok(['run', '-d', '--name', 'errs', 'alpine', 'sh', '-c', 'echo out 1; echo err 1 >&2; sleep 0.5; echo out 2; echo err 2 >&2']);
+    const f = await d.docker(['logs', '-f', 'errs'], 20_000);
+    assert.equal(f.code, 0, f.err);
+    assert.equal(f.out, 'out 1\nout 2\n');
+    assert.equal(f.err, 'err 1\nerr 2\n');
+    const r = await d.docker(['logs', 'errs']);
+    assert.equal(r.out, 'out 1\nout 2\n');
+    assert.equal(r.err, 'err 1\nerr 2\n');
+  });
+
+  it('a TTY container: raw output, followed to its end', async () => {
+    await d.ok(['run', '-d', '-t', '--name', 'ttyc', 'alpine', 'sh', '-c', 'echo a; sleep 0.5; echo b']);
+    const r = await d.docker(['logs', '-f', 'ttyc'], 20_000);
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, 'a\r\nb\r\n');
+  });
+
+  it('a follower that goes away ends its stream; the container runs on', async () => {
+    await d.ok(['run', '-d', '--name', 'chatty', 'alpine', 'sh', '-c', 'while true; do echo hi; sleep 0.1; done']);
+    const child = spawn('docker', ['logs', '-f', 'chatty'], { env: d.env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.setEncoding('utf8').on('data', (s: string) => (out += s));
+    const closed = new Promise((r) => child.once('close', r));
+    for (let i = 0; i < 100 && (out.match(/hi\n/g) ?? []).length < 5; i++) await new Promise((r) => setTimeout(r, 50));
+    assert.ok((out.match(/hi\n/g) ?? []).length >= 5, `followed output: ${JSON.stringify(out)}`);
+    child.kill('SIGKILL');
+    await closed;
+    await new Promise((r) => setTimeout(r, 300));
+    assert.equal(await d.ok(['inspect', '-f', '{{.State.Status}}', 'chatty']), 'running');
+    assert.match(await d.ok(['logs', '--tail', '1', 'chatty']), /^hi$/);
+    assert.doesNotMatch(d.logs, /"level":"error"/);
+    // --until ahead: the follow stops at that time although the container runs on.
+    const until = new Date(Date.now() + 1000).toISOString();
+    const u = await d.docker(['logs', '-f', '-t', '--until', until, 'chatty'], 20_000);
+    assert.equal(u.code, 0, u.err);
+    const last = u.out.trim().split('\n').pop()!;
+    assert.ok(Date.parse(STAMP.exec(last)![1]) <= Date.parse(until), `${last} after ${until}`);
+    assert.equal(await d.ok(['inspect', '-f', '{{.State.Status}}', 'chatty']), 'running');
+    await d.ok(['rm', '-f', 'chatty']);
+  });
+});
