@@ -60,6 +60,11 @@ export interface DesiredPort {
 }
 
 export interface DesiredState {
+  /**
+   * Namespaces of containers about to start: their container-side commands are kept for
+   * `takeDeferred` instead of being run (the container's shim runs them from inside, cheaper).
+   */
+  deferredNetns?: Set<string>;
   networks: DesiredNetwork[];
   endpoints: DesiredEndpoint[];
   /** Published ports of running containers (none when absent). */
@@ -105,6 +110,29 @@ export class LinuxNetworkPlane {
   private forwarding = false;
 
   constructor(private readonly runner: CommandRunner) {}
+
+  /** Container-side `ip -batch` lines held back for namespaces in `DesiredState.deferredNetns`. */
+  private readonly deferred = new Map<string, string[]>();
+
+  /** Host-side lines (the veth pairs) held back for those namespaces. */
+  private readonly deferredHost = new Map<string, BatchLine[]>();
+
+  private deferredHostOf(netnsPath: string): BatchLine[] {
+    let lines = this.deferredHost.get(netnsPath);
+    if (!lines) this.deferredHost.set(netnsPath, (lines = []));
+    return lines;
+  }
+
+  /**
+   * The held-back lines of a namespace (and forgets them): its container's start runs `host` in
+   * the host namespace, then `container` inside its own.
+   */
+  takeDeferred(netnsPath: string): { host: string[]; container: string[] } {
+    const out = { host: (this.deferredHost.get(netnsPath) ?? []).map((l) => l.cmd), container: this.deferred.get(netnsPath) ?? [] };
+    this.deferred.delete(netnsPath);
+    this.deferredHost.delete(netnsPath);
+    return out;
+  }
 
   lastTimings(): Record<string, number> {
     return { ...this.timings };
@@ -280,7 +308,9 @@ export class LinuxNetworkPlane {
       const p = prev.endpoints.get(d.key);
       if (!p || removedEps.has(d.key)) {
         // The container end is created directly in the container's namespace with its final name and MAC.
-        host.push(
+        // A container about to start creates its own veth (its shim runs these): no spawn here.
+        const hostSide = desired.deferredNetns?.has(d.netnsPath) ? this.deferredHostOf(d.netnsPath) : host;
+        hostSide.push(
           { cmd: `link add ${d.hostVeth} mtu ${net.mtu} type veth peer name ${d.ifname} address ${d.mac} mtu ${net.mtu} netns ${d.netnsPath}` },
           { cmd: `link set ${d.hostVeth} master ${net.bridge}` },
           // Hairpin, as Docker sets without the userland proxy: a container's traffic to its own
@@ -313,6 +343,11 @@ export class LinuxNetworkPlane {
         if (lines.length === 0) continue;
         // A namespace that vanished needs nothing more (its veths went with it) unless we just created one there.
         if (!c.mustExist && !existsSync(path)) continue;
+        if (desired.deferredNetns?.has(path)) {
+          // A container that has not started yet: its own start applies these (no process spawn here).
+          this.deferred.set(path, [...(this.deferred.get(path) ?? []), ...lines.map((l) => l.cmd)]);
+          continue;
+        }
         runIpBatch(this.runner, lines, ['nsenter', `--net=${path}`]);
         count++;
       }

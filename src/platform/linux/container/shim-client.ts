@@ -133,8 +133,11 @@ export class ShimClient implements ShimHandle {
     });
   }
 
-  async start(): Promise<number> {
-    const r = await this.request({ cmd: 'start' });
+  netMs: number | undefined;
+
+  async start(net?: { host: string[]; container: string[] }): Promise<number> {
+    const r = await this.request(net && (net.host.length || net.container.length) ? { cmd: 'start', net } : { cmd: 'start' });
+    this.netMs = typeof r.netMs === 'number' ? r.netMs : undefined;
     this.pid = r.pid as number;
     return this.pid;
   }

@@ -11,7 +11,10 @@ code. The daemon talks to it over <dir>/shim.sock; the container survives daemon
 
 Control protocol on shim.sock: one JSON object per line, replies in request order, one line each:
   {"cmd":"status"}                     -> {"ok":true,"state":"created|running|exited","pid":N|null,"exitCode":N|null}
-  {"cmd":"start"}                      -> {"ok":true,"pid":N}   (host PID of the container's PID 1)
+  {"cmd":"start","net":{"host":[…],"container":[…]}}
+                                       -> {"ok":true,"pid":N,"netMs":T}   (host PID of the container's PID 1;
+                                          `net`: optional `ip -batch` lines, run first in the shim's
+                                          namespace (host) and then in the container's)
   {"cmd":"signal","signal":N}          -> {"ok":true}
   {"cmd":"resize","rows":R,"cols":C}   -> {"ok":true}
   errors                               -> {"ok":false,"error":"..."}
@@ -60,6 +63,86 @@ def lo_up():
         fcntl.ioctl(s.fileno(), 0x8914, struct.pack('16sH22x', b'lo', flags | 1))  # SIOCSIFFLAGS IFF_UP
     finally:
         s.close()
+
+
+def run_ip_batch(text):
+    # fork + exec `ip -batch -` with `text` on its stdin; raises with ip's stderr when it fails.
+    in_r, in_w = os.pipe()
+    er_r, er_w = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        try:
+            os.dup2(in_r, 0)
+            os.dup2(er_w, 2)
+            os.execvp('ip', ['ip', '-batch', '-'])
+        finally:
+            os._exit(127)
+    os.close(in_r)
+    os.close(er_w)
+    os.write(in_w, text)
+    os.close(in_w)
+    _, status = os.waitpid(pid, 0)
+    err = os.read(er_r, 4096).decode(errors='replace').strip()
+    os.close(er_r)
+    if status != 0:
+        raise RuntimeError('network setup failed: %s' % err)
+
+
+SIOCGIFFLAGS, SIOCSIFFLAGS, SIOCSIFADDR, SIOCSIFNETMASK = 0x8913, 0x8914, 0x8916, 0x891c
+IFF_UP = 0x1
+
+
+def nl_default_route(gw, dev):
+    # RTM_NEWROUTE (create|replace) default via gw dev — the route ioctl is refused on some kernels.
+    fam = socket.AF_INET6 if ':' in gw else socket.AF_INET
+    gwb = socket.inet_pton(fam, gw)
+    rtmsg = struct.pack('=BBBBBBBBI', fam, 0, 0, 0, 254, 3, 0, 1, 0)  # main table, proto boot, unicast
+    attrs = struct.pack('=HH', 4 + len(gwb), 5) + gwb + struct.pack('=HHI', 8, 4, socket.if_nametoindex(dev))
+    body = rtmsg + attrs
+    msg = struct.pack('=IHHII', 16 + len(body), 24, 0x1 | 0x4 | 0x400 | 0x100, 1, 0) + body
+    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
+    try:
+        s.sendto(msg, (0, 0))
+        err = struct.unpack('=i', s.recv(4096)[16:20])[0]
+        if err:
+            raise OSError(-err, os.strerror(-err))
+    finally:
+        s.close()
+
+
+def sockaddr_in(ip):
+    return struct.pack('=H2s4s8s', socket.AF_INET, b'', socket.inet_aton(ip), b'')
+
+
+def apply_net_lines(lines):
+    # The usual container-side lines (lo up, IPv4 address, link up, default route) are done with
+    # ioctls and one netlink message in this process — no `ip` to start; the rest (IPv6
+    # addresses…) goes to `ip -batch`.
+    sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    rest = []
+    try:
+        for line in lines:
+            w = line.split()
+            try:
+                if len(w) == 4 and w[:2] == ['link', 'set'] and w[3] == 'up':
+                    req = struct.pack('16sH14s', w[2].encode(), 0, b'')
+                    flags = struct.unpack('16sH14s', fcntl.ioctl(sock, SIOCGIFFLAGS, req))[1]
+                    fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack('16sH14s', w[2].encode(), flags | IFF_UP, b''))
+                elif len(w) == 5 and w[:2] == ['addr', 'add'] and w[3] == 'dev' and ':' not in w[2]:
+                    ip, prefix = w[2].split('/')
+                    mask = socket.inet_ntoa(struct.pack('!I', (0xffffffff << (32 - int(prefix))) & 0xffffffff))
+                    fcntl.ioctl(sock, SIOCSIFADDR, w[4].encode().ljust(16, b'\0') + sockaddr_in(ip))
+                    fcntl.ioctl(sock, SIOCSIFNETMASK, w[4].encode().ljust(16, b'\0') + sockaddr_in(mask))
+                elif len(w) == 7 and w[:2] == ['route', 'replace'] and w[2] in ('default', '::/0') and w[3] == 'via' and w[5] == 'dev':
+                    nl_default_route(w[4], w[6])
+                else:
+                    rest.append(line)
+            except OSError as e:
+                raise RuntimeError('network setup failed: %s: %s' % (line, e.strerror))
+    finally:
+        sock.close()
+    if rest:
+        run_ip_batch(('\n'.join(rest) + '\n').encode())
 
 
 def now_rfc3339():
@@ -186,10 +269,17 @@ class Shim:
         self.sel.register(self.ctl, selectors.EVENT_READ, self.on_ctl_accept)
 
     # ---- container process -------------------------------------------------------------------
-    def start(self):
+    def start(self, net=None):
         if self.state != 'created':
             raise RuntimeError('container already started')
         cfg, netns_fd = self.cfg, self.netns_fd
+        self.net_ms = None
+        # `net`: the container's network, handed over by the daemon: `host` lines (its veth pair) run
+        # in the shim's own namespace, then `container` lines (addresses, up, routes) inside its own.
+        batch = lambda lines: ('\n'.join(lines) + '\n').encode() if lines else None
+        host_text = batch((net or {}).get('host'))
+        net_lines = (net or {}).get('container') or []
+        ms_r, ms_w = os.pipe()  # the child's network setup time
         if cfg.get('tty'):
             master, slave = os.openpty()
             rows, cols = cfg.get('size') or (24, 80)
@@ -217,7 +307,16 @@ class Shim:
             # take the pty as controlling terminal (start_new_session already did setsid).
             try:
                 libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+                # Network setup runs here, in the future PID 1, because the shim's own first child
+                # becomes the pid namespace's init (an `ip` there would end the namespace).
+                t0 = time.monotonic()
+                if host_text:
+                    run_ip_batch(host_text)
                 setns(netns_fd, CLONE_NEWNET)
+                if net_lines:
+                    apply_net_lines(net_lines)
+                if host_text or net_lines:
+                    os.write(ms_w, b'%.3f' % ((time.monotonic() - t0) * 1000))
                 check(libc.unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC), 'unshare')
                 check(libc.mount(b'none', b'/', None, ctypes.c_ulong(MS_REC | MS_PRIVATE), None), 'mount --make-rprivate /')
                 build_rootfs(cfg, d)
@@ -238,6 +337,8 @@ class Shim:
             os.close(err_w)
             why = os.read(err_r, 4096).decode(errors='replace')
             os.close(err_r)
+            os.close(ms_w)
+            os.close(ms_r)
             for fd in set(child_fds) | set(parent_fds):
                 os.close(fd)
             if isinstance(e, FileNotFoundError):
@@ -251,6 +352,14 @@ class Shim:
             raise RuntimeError(msg)
         os.close(err_w)
         os.close(err_r)
+        os.close(ms_w)
+        try:
+            os.set_blocking(ms_r, False)
+            got = os.read(ms_r, 64)
+            self.net_ms = float(got) if got else None
+        except (BlockingIOError, ValueError):
+            pass
+        os.close(ms_r)
         for fd in set(child_fds):
             os.close(fd)
         if tty:
@@ -458,7 +567,9 @@ class Shim:
             if cmd == 'status':
                 reply.update(state=self.state, pid=self.pid, exitCode=self.exit_code)
             elif cmd == 'start':
-                reply['pid'] = self.start()
+                reply['pid'] = self.start(msg.get('net') or {})
+                if self.net_ms is not None:
+                    reply['netMs'] = self.net_ms
             elif cmd == 'signal':
                 if self.state != 'running':
                     raise RuntimeError('container is not running')

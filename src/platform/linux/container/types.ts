@@ -20,6 +20,8 @@ export interface AttachStream {
   write(data: Buffer | string): void;
   closeStdin(): void;
   detach(): void;
+  /** Resolves once the shim has registered this client (attach before start: nothing is missed). */
+  readonly ready?: Promise<void>;
 }
 
 export interface ShimHandle {
@@ -30,7 +32,13 @@ export interface ShimHandle {
   readonly netnsPath: string;
   /** Host PID of the container's PID 1 once started. */
   readonly pid: number | undefined;
-  start(): Promise<number>;
+  /**
+   * Starts the process. `net`: `ip -batch` lines the shim runs first — `host` in its own (the
+   * host's) namespace, then `container` inside the container's. Resolves with the host PID.
+   */
+  start(net?: { host: string[]; container: string[] }): Promise<number>;
+  /** How long the shim's network setup took at the last start (ms), if it had any. */
+  readonly netMs?: number;
   signal(sig: NodeJS.Signals | number): void;
   /** SIGTERM (or the given signal), SIGKILL after the timeout; resolves with the exit code. */
   stop(timeoutSeconds: number, signal?: NodeJS.Signals): Promise<number>;
