@@ -7,7 +7,7 @@ import { formatDockerDate, humanDuration } from '../../format/go-time.js';
 import { bool, int, list, str } from '../args.js';
 import { DaemonError } from '../client/api-client.js';
 import { decodeLogs } from '../client/frames.js';
-import { type CommandContext, type CommandSpec } from '../command.js';
+import { CliError, type CommandContext, type CommandSpec } from '../command.js';
 import { filtersQuery, inspectCommand, parseFilterFlags, typedView } from '../format-helpers.js';
 import { renderOrFail } from './network.js';
 
@@ -274,7 +274,9 @@ const logs: CommandSpec = {
   async run(ctx, p) {
     const ref = enc(p.positionals[0]);
     const info = await ctx.api.request<{ Config: { Tty: boolean } }>('GET', `/containers/${ref}/json`);
-    const body = await ctx.api.raw('GET', `/containers/${ref}/logs`, { stdout: 1, stderr: 1 });
+    if (bool(p, 'follow')) throw new CliError('crosstalk: logs --follow is not supported by this CLI yet (the docker CLI follows against crosstalkd)');
+    const tail = str(p, 'tail');
+    const body = await ctx.api.raw('GET', `/containers/${ref}/logs`, { stdout: 1, stderr: 1, timestamps: bool(p, 'timestamps') ? 1 : undefined, tail: tail || undefined });
     for (const [stream, text] of decodeLogs(body, !info.Config.Tty)) {
       if (stream === 2) ctx.io.stderr(text);
       else ctx.io.stdout(text);
