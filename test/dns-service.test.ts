@@ -314,6 +314,47 @@ describe('EmbeddedDnsService', () => {
   });
 });
 
+describe('EmbeddedDnsService answer cache', () => {
+  it('reuses a single-answer decision with the new ID until the engine changes; never caches shuffled answers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ct-dns-cache-'));
+    const decisions: Record<string, DnsDecision | 'forward'> = { ...table };
+    let calls = 0;
+    const counting: DnsResolver = {
+      answer(cid, q) {
+        calls++;
+        return fakeResolver.answer(cid, q) === undefined ? undefined : (decisions[`${q.name}:${q.type}`] ?? 'forward');
+      },
+    };
+    const svc = new EmbeddedDnsService({ socketPath: join(dir, 'c.sock'), resolver: counting, noUpstream: 'nxdomain' });
+    await svc.listen();
+    const shim = await Shim.connect(join(dir, 'c.sock'));
+    try {
+      const first = dec(await shim.ask(1, query('web', 'A', 100)));
+      const second = dec(await shim.ask(2, query('web', 'A', 200)));
+      assert.equal(calls, 1, 'the second identical query is answered from the cache');
+      assert.equal(second.id, 200);
+      assert.deepEqual(second.answers, first.answers);
+      assert.equal(svc.stats().cached, 1);
+      // Another container, or the TCP transport, is another key.
+      await shim.ask(3, query('web', 'A', 300), { transport: 't' });
+      assert.equal(calls, 2);
+      // The engine changed (disconnect): the next query is decided again.
+      decisions['web:A'] = { rcode: 'NXDOMAIN', answers: [] };
+      svc.invalidate();
+      assert.equal(dec(await shim.ask(4, query('web', 'A', 400))).rcode, 'NXDOMAIN');
+      assert.equal(calls, 3);
+      // Several answers (shuffled per query) are decided every time.
+      await shim.ask(5, query('many', 'A'), { transport: 't' });
+      await shim.ask(6, query('many', 'A'), { transport: 't' });
+      assert.equal(calls, 5);
+    } finally {
+      shim.close();
+      await svc.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('engineDnsResolver', () => {
   it('answers container names from the engine and forwards the rest', async () => {
     const cli = newCli();

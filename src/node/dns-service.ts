@@ -53,6 +53,7 @@ const HEADER = 4 + 64 + 1;
 const MAX_FRAME = 4 + 64 + 1 + 65535;
 const MAX_FORWARDS = 1024;
 const MAX_UPSTREAMS = 3;
+const MAX_CACHED = 4096;
 const EMPTY = Buffer.alloc(0);
 
 interface Upstream {
@@ -87,14 +88,27 @@ export class EmbeddedDnsService {
   private readonly sockets = new Set<Socket>();
   private readonly upstreams: Upstream[];
   private inFlight = 0;
-  private counts = { queries: 0, forwarded: 0 };
+  private counts = { queries: 0, forwarded: 0, cached: 0 };
+  /**
+   * Encoded answers by container, transport and query bytes after the ID. Docker answers from
+   * memory; our decision walks the engine (NetView) and dns-packet encodes, which costs more than
+   * the query itself, so a repeated query reuses the bytes. Only single-answer decisions are kept
+   * (several A records are shuffled per query) and never forwarded ones; invalidate() empties it
+   * whenever the engine commits.
+   */
+  private readonly cache = new Map<string, Buffer>();
 
   constructor(private readonly opts: DnsServiceOptions) {
     this.upstreams = (opts.upstreams ?? []).slice(0, MAX_UPSTREAMS).map(parseUpstream);
   }
 
-  stats(): { queries: number; forwarded: number } {
+  stats(): { queries: number; forwarded: number; cached: number } {
     return { ...this.counts };
+  }
+
+  /** The engine changed: no answer decided before may be given again. */
+  invalidate(): void {
+    this.cache.clear();
   }
 
   listen(): Promise<void> {
@@ -188,6 +202,23 @@ export class EmbeddedDnsService {
   private handle(containerId: string, transport: 'u' | 't', query: Buffer): Buffer | Promise<Buffer> {
     if (query.length < 12) return EMPTY;
     if (query.readUInt16BE(2) & QR) return EMPTY; // a response is not a query
+    const key = containerId + transport + query.toString('latin1', 2);
+    const hit = this.cache.get(key);
+    if (hit) {
+      this.counts.cached++;
+      const out = Buffer.from(hit);
+      query.copy(out, 0, 0, 2);
+      return out;
+    }
+    const reply = this.decide(containerId, transport, query);
+    if (Buffer.isBuffer(reply) && reply.length >= 12 && reply.readUInt16BE(6) <= 1) {
+      if (this.cache.size >= MAX_CACHED) this.cache.clear();
+      this.cache.set(key, reply);
+    }
+    return reply;
+  }
+
+  private decide(containerId: string, transport: 'u' | 't', query: Buffer): Buffer | Promise<Buffer> {
     let q: packet.DecodedPacket;
     try {
       q = packet.decode(query);

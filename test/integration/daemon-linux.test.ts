@@ -89,6 +89,30 @@ describe('linux data plane driven by the docker CLI', { skip, timeout: 240_000 }
     assert.match(await d.ok(['ps', '-a', '--filter', 'name=^/beta$', '--format', '{{.Status}}']), /^Exited \(137\)/);
   });
 
+  it('a restart gives a new MAC with the same IP, and neighbours learn it at once (unsolicited ARP)', async () => {
+    await d.ok(['network', 'create', '--subnet', '10.77.0.0/24', 'fixed']);
+    await d.ok(['run', '-d', '--name', 'rs', '--network', 'fixed', 'alpine', 'sleep', '1000']);
+    await d.ok(['run', '-d', '--name', 'peer', '--network', 'fixed', 'alpine', 'sleep', '1000']);
+    const mac = () => d.ok(['inspect', '-f', '{{(index .NetworkSettings.Networks "fixed").MacAddress}}', 'rs']);
+    const ip = await d.ip('rs', 'fixed');
+    const before = await mac();
+    assert.equal(await d.status('peer', [...PING, 'rs']), 0);
+    assert.match(await d.ok(['exec', 'peer', 'ip', 'neigh', 'show', ip]), new RegExp(before));
+    await d.ok(['restart', '-t', '1', 'rs']);
+    const after = await mac();
+    assert.equal(await d.ip('rs', 'fixed'), ip);
+    assert.notEqual(after, before, 'Docker 28: a new random MAC per endpoint');
+    // Without the announcement peer would keep the old MAC for its reachable time (15-45 s).
+    assert.match(await d.ok(['exec', 'peer', 'ip', 'neigh', 'show', ip]), new RegExp(after));
+    assert.equal(await d.status('peer', [...PING, ip]), 0);
+    // The same for a running container connected again (its new endpoint is announced by its shim).
+    await d.ok(['network', 'disconnect', 'fixed', 'rs']);
+    await d.ok(['network', 'connect', '--ip', ip, 'fixed', 'rs']);
+    const reconnected = await mac();
+    assert.notEqual(reconnected, after);
+    assert.match(await d.ok(['exec', 'peer', 'ip', 'neigh', 'show', ip]), new RegExp(reconnected));
+  });
+
   it('ICC off blocks containers of the same network from each other, not from the gateway', async () => {
     await d.ok(['run', '-d', '--name', 'xx', '--network', 'noicc', 'alpine', 'sleep', '1000']);
     await d.ok(['run', '-d', '--name', 'yy', '--network', 'noicc', 'alpine', 'sleep', '1000']);

@@ -134,6 +134,15 @@ export class LinuxNetworkPlane {
     return out;
   }
 
+  /** Endpoints the last sync created in namespaces of running containers (theirs to announce). */
+  private created: Array<{ netnsPath: string; ifname: string; addresses: string[] }> = [];
+
+  takeCreated(): Array<{ netnsPath: string; ifname: string; addresses: string[] }> {
+    const out = this.created;
+    this.created = [];
+    return out;
+  }
+
   lastTimings(): Record<string, number> {
     return { ...this.timings };
   }
@@ -246,6 +255,7 @@ export class LinuxNetworkPlane {
 
   private apply(prev: Applied, desired: DesiredState, pre: BatchLine[], containerPre: Map<string, BatchLine[]>, forceRules: boolean): void {
     const tPlan = now();
+    this.created = [];
     const nets = new Map(desired.networks.map((n) => [n.id, n]));
     const eps = new Map(desired.endpoints.map((e) => [e.key, e]));
     const host: BatchLine[] = [...pre];
@@ -309,7 +319,9 @@ export class LinuxNetworkPlane {
       if (!p || removedEps.has(d.key)) {
         // The container end is created directly in the container's namespace with its final name and MAC.
         // A container about to start creates its own veth (its shim runs these): no spawn here.
-        const hostSide = desired.deferredNetns?.has(d.netnsPath) ? this.deferredHostOf(d.netnsPath) : host;
+        const deferred = desired.deferredNetns?.has(d.netnsPath) ?? false;
+        const hostSide = deferred ? this.deferredHostOf(d.netnsPath) : host;
+        if (!deferred) this.created.push({ netnsPath: d.netnsPath, ifname: d.ifname, addresses: d.addresses });
         hostSide.push(
           { cmd: `link add ${d.hostVeth} mtu ${net.mtu} type veth peer name ${d.ifname} address ${d.mac} mtu ${net.mtu} netns ${d.netnsPath}` },
           { cmd: `link set ${d.hostVeth} master ${net.bridge}` },

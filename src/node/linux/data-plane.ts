@@ -171,6 +171,7 @@ export class LinuxDataPlane implements RealRuntime {
     const starting = [...this.handles.entries()].filter(([, h]) => h.pid === undefined);
     desired.deferredNetns = new Set(starting.map(([, h]) => h.netnsPath));
     this.plane.sync(desired);
+    this.announce(this.plane.takeCreated());
     const timings = this.plane.lastTimings();
     const ms = performance.now() - t0;
     const startingWithNet = starting.filter(([id]) => desired.endpoints.some((e) => e.containerId === id));
@@ -181,6 +182,15 @@ export class LinuxDataPlane implements RealRuntime {
       this.opts.log('debug', 'network sync', { ms: Number(ms.toFixed(3)), ...timings });
     }
     this.writeFiles(engine);
+  }
+
+  /** New endpoints of running containers (network connect, reconcile): their shims send the unsolicited ARPs. */
+  private announce(created: Array<{ netnsPath: string; ifname: string; addresses: string[] }>): void {
+    for (const e of created) {
+      const h = [...this.handles.values()].find((x) => x.netnsPath === e.netnsPath && x.pid !== undefined);
+      const v4 = e.addresses.filter((a) => !a.includes(':')).map((a) => [e.ifname, a.split('/')[0]] as [string, string]);
+      h?.advertise(v4);
+    }
   }
 
   /**
@@ -210,6 +220,7 @@ export class LinuxDataPlane implements RealRuntime {
 
   committed(engine: Engine): void {
     this.latest = engine;
+    this.dns?.invalidate();
     for (const id of this.dirs) {
       if (engine.containers.has(id) || this.handles.has(id)) continue;
       rmSync(this.dirOf(id), { recursive: true, force: true });

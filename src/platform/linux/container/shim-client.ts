@@ -146,6 +146,10 @@ export class ShimClient implements ShimHandle {
     this.request({ cmd: 'signal', signal: signalNumber(sig) }).catch(() => {}); // gone already: nothing to signal
   }
 
+  advertise(addresses: Array<[string, string]>): void {
+    if (addresses.length) this.request({ cmd: 'advertise', addresses }).catch(() => {}); // gone: nobody to announce
+  }
+
   async stop(timeoutSeconds: number, sig: NodeJS.Signals = 'SIGTERM'): Promise<number> {
     if (this.exitCode !== undefined) return this.exitCode;
     if (this.pid === undefined) {

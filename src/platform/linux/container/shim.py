@@ -114,6 +114,54 @@ def sockaddr_in(ip):
     return struct.pack('=H2s4s8s', socket.AF_INET, b'', socket.inet_aton(ip), b'')
 
 
+ETH_P_ARP = 0x0806
+# Docker 28's defaults for com.docker.network.advertise_addr_nmsgs / _ms (libnetwork l2disco).
+ADVERTISE_COUNT, ADVERTISE_INTERVAL = 3, 0.6
+
+
+def ipv4_addresses(lines):
+    # [(ifname, ip)] of the `addr add A.B.C.D/N dev ethN` lines of a container's network setup.
+    out = []
+    for line in lines:
+        w = line.split()
+        if len(w) == 5 and w[:2] == ['addr', 'add'] and w[3] == 'dev' and ':' not in w[2]:
+            out.append((w[4], w[2].split('/')[0]))
+    return out
+
+
+def arp_sockets(netns_fd, pairs):
+    # Packet sockets bound to the container's interfaces; made inside its netns (a socket stays in
+    # the netns it was created in), then we return to ours.
+    orig = os.open('/proc/self/ns/net', os.O_RDONLY)
+    out = []
+    try:
+        setns(netns_fd, CLONE_NEWNET)
+        for ifname, ip in pairs:
+            try:
+                s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
+                s.bind((ifname, ETH_P_ARP))
+                out.append((s, ip))
+            except OSError:
+                pass  # the interface went away meanwhile: nothing to announce
+    finally:
+        setns(orig, CLONE_NEWNET)
+        os.close(orig)
+    return out
+
+
+def send_unsolicited_arp(s, ip):
+    # A gratuitous ARP request (sender = target = ip, broadcast): neighbours that still hold the
+    # previous MAC for this address (a restart gets a new random MAC) take the new one at once
+    # instead of after their reachable time.
+    try:
+        mac = s.getsockname()[4]
+        ipb = socket.inet_aton(ip)
+        arp = struct.pack('!HHBBH', 1, 0x0800, 6, 4, 1) + mac + ipb + b'\0' * 6 + ipb
+        s.send((b'\xff' * 6 + mac + struct.pack('!H', ETH_P_ARP) + arp).ljust(60, b'\0'))
+    except OSError:
+        pass
+
+
 def apply_net_lines(lines):
     # The usual container-side lines (lo up, IPv4 address, link up, default route) are done with
     # ioctls and one netlink message in this process — no `ip` to start; the rest (IPv6
@@ -227,6 +275,7 @@ class Shim:
         self.dns_pending = {}   # tag -> ('u', addr) | ('t', sock)
         self.dns_tcp = {}       # tcp client sock -> read buffer
         self.tag = 0
+        self.timers = []        # [(monotonic deadline, fn)]
         self.log = open(d + '/log.jsonl', 'ab', buffering=0)
 
     # ---- setup -------------------------------------------------------------------------------
@@ -376,6 +425,8 @@ class Shim:
         self.sel.register(self.pidfd, selectors.EVENT_READ, self.on_child_exit)
         self.state = 'running'
         self.pid = self.proc.pid
+        if net_lines:
+            self.advertise(ipv4_addresses(net_lines))
         return self.pid
 
     def on_output(self, fd, _mask):
@@ -559,6 +610,22 @@ class Shim:
         else:
             self.cfg['size'] = (int(rows), int(cols))  # applied when the pty is created at start
 
+    def advertise(self, pairs):
+        """Docker 28 announces a container's IPv4 addresses with unsolicited ARPs when its
+        interface comes up: ADVERTISE_COUNT of them, ADVERTISE_INTERVAL apart."""
+        socks = arp_sockets(self.netns_fd, pairs)
+        if not socks:
+            return
+        def send(left):
+            for s, ip in socks:
+                send_unsolicited_arp(s, ip)
+            if left > 1 and self.running:
+                self.timers.append((time.monotonic() + ADVERTISE_INTERVAL, lambda: send(left - 1)))
+            else:
+                for s, _ in socks:
+                    s.close()
+        send(ADVERTISE_COUNT)
+
     def command(self, conn, c, line):
         try:
             msg = json.loads(line)
@@ -576,6 +643,8 @@ class Shim:
                 os.kill(self.pid, int(msg['signal']))
             elif cmd == 'resize':
                 self.resize(msg['rows'], msg['cols'])
+            elif cmd == 'advertise':
+                self.advertise([(str(i), str(a)) for i, a in msg.get('addresses') or []])
             elif cmd == 'attach':
                 c['attach'] = True
                 self.send(conn, frame(3, json.dumps({'event': 'attached', 'state': self.state}).encode()))
@@ -587,19 +656,25 @@ class Shim:
         self.send(conn, (json.dumps(reply) + '\n').encode())
 
     # ---- DNS relay ---------------------------------------------------------------------------
-    def dns_forward(self, transport, query, origin):
-        self.tag = (self.tag + 1) & 0xffffffff
-        payload = struct.pack('>I', self.tag) + self.cfg['id'].encode() + transport + query
-        msg = struct.pack('>I', len(payload)) + payload
+    def dns_forward(self, batch):
+        """Relays [(transport, query, origin)] to the daemon in one write (a burst of queries costs
+        one syscall, not one each)."""
+        msgs = []
+        tags = []
+        for transport, query, origin in batch:
+            self.tag = (self.tag + 1) & 0xffffffff
+            payload = struct.pack('>I', self.tag) + self.cfg['id'].encode() + transport + query
+            msgs.append(struct.pack('>I', len(payload)))
+            msgs.append(payload)
+            tags.append((self.tag, origin))
+        msg = b''.join(msgs)
         for attempt in (0, 1):  # a stale connection (daemon restarted) gets one reconnect
             if self.dns_conn is None and not self.dns_connect():
-                return  # service down: drop the query, the client retries
+                return  # service down: drop the queries, the clients retry
             try:
-                self.dns_conn.setblocking(True)
-                self.dns_conn.settimeout(1)
                 self.dns_conn.sendall(msg)
-                self.dns_conn.setblocking(False)
-                self.dns_pending[self.tag] = origin
+                for tag, origin in tags:
+                    self.dns_pending[tag] = origin
                 return
             except OSError:
                 self.dns_close()
@@ -612,7 +687,8 @@ class Shim:
         except OSError:
             s.close()
             return False
-        s.setblocking(False)
+        # Blocking with a timeout: sendall never half-writes a frame, and a stuck daemon costs
+        # at most a second; reads only follow select(), so they do not block.
         self.dns_conn, self.dns_rbuf = s, b''
         self.sel.register(s, selectors.EVENT_READ, self.on_dns_reply)
         return True
@@ -633,14 +709,15 @@ class Shim:
             data = b''
         if not data:
             return self.dns_close()
-        self.dns_rbuf += data
-        while len(self.dns_rbuf) >= 4:
-            n = struct.unpack('>I', self.dns_rbuf[:4])[0]
-            if len(self.dns_rbuf) < 4 + n:
+        buf = self.dns_rbuf + data if self.dns_rbuf else data
+        off, end = 0, len(buf)
+        while end - off >= 4:
+            n = struct.unpack_from('>I', buf, off)[0]
+            if end - off < 4 + n:
                 break
-            payload, self.dns_rbuf = self.dns_rbuf[4:4 + n], self.dns_rbuf[4 + n:]
-            tag = struct.unpack('>I', payload[:4])[0]
-            answer = payload[4:]
+            tag = struct.unpack_from('>I', buf, off + 4)[0]
+            answer = buf[off + 8:off + 4 + n]
+            off += 4 + n
             origin = self.dns_pending.pop(tag, None)
             if origin is None or not answer:
                 continue
@@ -654,13 +731,20 @@ class Shim:
                     origin[1].setblocking(False)
             except OSError:
                 pass
+        self.dns_rbuf = buf[off:]
 
     def on_udp(self, s, _mask):
-        try:
-            query, addr = s.recvfrom(65535)
-        except BlockingIOError:
-            return
-        self.dns_forward(b'u', query, ('u', addr))
+        batch = []
+        for _ in range(64):  # drain a burst, bounded so other events get their turn
+            try:
+                query, addr = s.recvfrom(65535)
+            except (BlockingIOError, InterruptedError):
+                break
+            except OSError:
+                break
+            batch.append((b'u', query, ('u', addr)))
+        if batch:
+            self.dns_forward(batch)
 
     def on_tcp_accept(self, s, _mask):
         try:
@@ -688,7 +772,7 @@ class Shim:
             n = struct.unpack('>H', buf[:2])[0]
             if len(buf) < 2 + n:
                 break
-            self.dns_forward(b't', buf[2:2 + n], ('t', conn))
+            self.dns_forward([(b't', buf[2:2 + n], ('t', conn))])
             buf = buf[2 + n:]
         self.dns_tcp[conn] = buf
 
@@ -696,10 +780,19 @@ class Shim:
     def run(self):
         self.running = True
         while self.running:
-            for key, mask in self.sel.select():
+            timeout = None
+            if self.timers:
+                timeout = max(0, min(t for t, _ in self.timers) - time.monotonic())
+            for key, mask in self.sel.select(timeout):
                 key.data(key.fileobj, mask)
                 if not self.running:
                     break
+            if self.timers:
+                now = time.monotonic()
+                due = [fn for t, fn in self.timers if t <= now]
+                self.timers = [(t, fn) for t, fn in self.timers if t > now]
+                for fn in due:
+                    fn()
         # Exit: give attach/control clients a moment to receive the exit event, then go.
         deadline = time.monotonic() + 2
         for s, c in list(self.clients.items()):

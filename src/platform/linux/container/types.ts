@@ -45,6 +45,8 @@ export interface ShimHandle {
   readonly exited: Promise<number>;
   attach(): AttachStream;
   resize(rows: number, cols: number): void;
+  /** Unsolicited ARPs for these [ifname, IPv4] of the running container (after a network connect). */
+  advertise(addresses: Array<[string, string]>): void;
   /** Drops the connection to the shim (daemon shutdown); the container keeps running. */
   close(): void;
 }
