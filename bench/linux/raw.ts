@@ -4,6 +4,8 @@
  * by a `sleep` under `unshare --net`, killed with us): a "host" with one bridge (MTU 1500,
  * 10.231.0.1/24) and two "containers", each with one veth pair (MTU 1500) whose host side is a
  * bridge port — the same `ip` commands crosstalk's driver issues, without its nftables ruleset.
+ * Like crosstalkd's sandbox, the host namespace has bridge-nf-call-iptables off, so both paths
+ * skip the inet hooks for bridged traffic (like for like).
  */
 import { Sandbox } from '../../src/platform/linux/sandbox.js';
 
@@ -18,6 +20,13 @@ export async function rawBridge(): Promise<RawBridge> {
   try {
     const host = await Sandbox.create();
     made.push(host);
+    for (const f of ['iptables', 'ip6tables', 'arptables']) {
+      try {
+        host.exec(['sysctl', '-q', '-w', `net.bridge.bridge-nf-call-${f}=0`]);
+      } catch {
+        // no br_netfilter in this kernel: bridged traffic never sees the inet hooks anyway
+      }
+    }
     host.ipBatch(['link add br0 type bridge', 'link set br0 mtu 1500', 'addr add 10.231.0.1/24 dev br0', 'link set br0 up']);
     const ends: Array<{ netns: string; ip: string }> = [];
     for (const i of [2, 3]) {

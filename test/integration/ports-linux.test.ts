@@ -84,11 +84,28 @@ describe('published ports on the linux data plane', { skip, timeout: 240_000 }, 
     assert.equal(await fromContainer('other', await d.ip('web', 'pa'), 80), undefined, 'isolation');
   });
 
-  // With br_netfilter loaded on the machine the DNAT happens at bridge level and the packet is
-  // bridged back out of the port it came in on: that needs `hairpin on` on the host veth, as Docker
-  // sets with the userland proxy off (link code, not the ruleset).
+  // Routed through the gateway (the sandbox has br_netfilter off). With br_netfilter on (next test)
+  // the DNAT happens at bridge level and the packet is bridged back out of the port it came in on:
+  // that needs `hairpin on` on the host veth, as Docker sets with the userland proxy off.
   it('a container reaches its own published port through the host address', async () => {
     assert.equal(await fromContainer('web', HOST, 8080), 'ok', 'the container itself');
+  });
+
+  it('the same with br_netfilter on in the host namespace (bridged traffic through the inet hooks, as on a machine running Docker)', async () => {
+    // The sandbox turns bridge-nf-call-iptables off; a host-namespace daemon may find it on.
+    assert.equal(inSandbox(['sysctl', '-n', 'net.bridge.bridge-nf-call-iptables']).trim(), '0');
+    inSandbox(['sysctl', '-q', '-w', 'net.bridge.bridge-nf-call-iptables=1']);
+    try {
+      const gwA = await d.ok(['network', 'inspect', '-f', '{{(index .IPAM.Config 0).Gateway}}', 'pa']);
+      assert.equal(await fromContainer('nb', HOST, 8080), 'ok', 'neighbour on the same network');
+      assert.equal(await fromContainer('nb', gwA, 8080), 'ok', 'its own gateway address');
+      assert.equal(await fromContainer('web', HOST, 8080), 'ok', 'the container itself');
+      assert.equal(await fromContainer('other', HOST, 8080), 'ok', 'another network via the host address');
+      assert.equal(await fromContainer('other', await d.ip('web', 'pa'), 80), undefined, 'isolation');
+      assert.equal(fromHost(HOST, 8080), 'ok', 'host address');
+    } finally {
+      inSandbox(['sysctl', '-q', '-w', 'net.bridge.bridge-nf-call-iptables=0']);
+    }
   });
 
   it('an internal network gets no forwarding: neither to an internal-only container nor from one', async () => {

@@ -40,7 +40,12 @@ export async function openSandbox(root: string): Promise<SandboxHost> {
   const found = existingSandbox(root);
   if (found) return found;
   mkdirSync(root, { recursive: true });
-  const child = spawn('unshare', ['--net', 'sh', '-c', 'echo $$; ip link set lo up; exec sleep infinity'], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  // Bridged traffic skips the inet hooks in the sandbox (bridge-nf-call-*tables = 0, a per-namespace
+  // setting): the sandbox is a host without br_netfilter, which our rules do not need (ICC off is
+  // port isolation, published ports are L3 DNAT + masquerade), and same-network traffic then costs
+  // no conntrack (docs/decisions.md).
+  const noBrNetfilter = 'for f in /proc/sys/net/bridge/bridge-nf-call-iptables /proc/sys/net/bridge/bridge-nf-call-ip6tables /proc/sys/net/bridge/bridge-nf-call-arptables; do [ -w $f ] && echo 0 > $f; done';
+  const child = spawn('unshare', ['--net', 'sh', '-c', `echo $$; ip link set lo up; ${noBrNetfilter}; exec sleep infinity`], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const pid = await new Promise<number>((resolve, reject) => {
     let out = '';
     let err = '';
