@@ -129,37 +129,27 @@ def ipv4_addresses(lines):
     return out
 
 
-def arp_sockets(netns_fd, pairs):
-    # Packet sockets bound to the container's interfaces; made inside its netns (a socket stays in
-    # the netns it was created in), then we return to ours.
-    orig = os.open('/proc/self/ns/net', os.O_RDONLY)
-    out = []
-    try:
-        setns(netns_fd, CLONE_NEWNET)
-        for ifname, ip in pairs:
-            try:
-                s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, socket.htons(ETH_P_ARP))
-                s.bind((ifname, ETH_P_ARP))
-                out.append((s, ip))
-            except OSError:
-                pass  # the interface went away meanwhile: nothing to announce
-    finally:
-        setns(orig, CLONE_NEWNET)
-        os.close(orig)
-    return out
+SIOCGIFHWADDR = 0x8927
+IFF_RUNNING = 0x40
 
 
-def send_unsolicited_arp(s, ip):
-    # A gratuitous ARP request (sender = target = ip, broadcast): neighbours that still hold the
-    # previous MAC for this address (a restart gets a new random MAC) take the new one at once
-    # instead of after their reachable time.
+def link_flags(s, ifname):
+    return struct.unpack('16sH14s', fcntl.ioctl(s, SIOCGIFFLAGS, struct.pack('16sH14s', ifname.encode(), 0, b'')))[1]
+
+
+def send_unsolicited_arp(s, ifname, ip):
+    # A gratuitous ARP request (sender = target = ip, broadcast) out of `ifname`: neighbours that
+    # still hold the previous MAC for this address (a restart gets a new random MAC) take the new
+    # one at once instead of after their reachable time. `s` is a packet socket of protocol 0 in
+    # the container's netns: it receives nothing, so it never registers a packet hook (binding or
+    # closing one that does waits for an RCU grace period, 10-15 ms here).
     try:
-        mac = s.getsockname()[4]
+        mac = fcntl.ioctl(s, SIOCGIFHWADDR, struct.pack('256s', ifname.encode()))[18:24]
         ipb = socket.inet_aton(ip)
         arp = struct.pack('!HHBBH', 1, 0x0800, 6, 4, 1) + mac + ipb + b'\0' * 6 + ipb
-        s.send((b'\xff' * 6 + mac + struct.pack('!H', ETH_P_ARP) + arp).ljust(60, b'\0'))
+        s.sendto((b'\xff' * 6 + mac + struct.pack('!H', ETH_P_ARP) + arp).ljust(60, b'\0'), (ifname, 0))
     except OSError:
-        pass
+        pass  # the interface went away meanwhile: nothing to announce
 
 
 def apply_net_lines(lines):
@@ -276,6 +266,7 @@ class Shim:
         self.dns_tcp = {}       # tcp client sock -> read buffer
         self.tag = 0
         self.timers = []        # [(monotonic deadline, fn)]
+        self.arp = None         # packet socket in the container's netns (unsolicited ARPs)
         self.log = open(d + '/log.jsonl', 'ab', buffering=0)
 
     # ---- setup -------------------------------------------------------------------------------
@@ -284,6 +275,10 @@ class Shim:
         check(libc.unshare(CLONE_NEWNET), 'unshare(CLONE_NEWNET)')
         self.netns_fd = os.open('/proc/self/ns/net', os.O_RDONLY)  # keeps the netns alive; inheritable=False
         lo_up()
+        try:  # for unsolicited ARPs (advertise); lives as long as the shim
+            self.arp = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+        except OSError:
+            self.arp = None
         if self.cfg.get('dnsSocket'):
             # Sockets stay in the netns they were created in, whatever netns we move to later.
             self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -612,18 +607,27 @@ class Shim:
 
     def advertise(self, pairs):
         """Docker 28 announces a container's IPv4 addresses with unsolicited ARPs when its
-        interface comes up: ADVERTISE_COUNT of them, ADVERTISE_INTERVAL apart."""
-        socks = arp_sockets(self.netns_fd, pairs)
-        if not socks:
+        interface comes up: ADVERTISE_COUNT of them, ADVERTISE_INTERVAL apart. The first waits
+        (polling every 2 ms, at most 1 s) until the kernel has the link running: before that its
+        queue is a no-op and the frame would be dropped."""
+        if self.arp is None or not pairs:
             return
+        deadline = time.monotonic() + 1
+
+        def running():
+            try:
+                return all(link_flags(self.arp, ifname) & IFF_RUNNING for ifname, _ in pairs)
+            except OSError:
+                return True  # gone: send() finds out and stops
+
         def send(left):
-            for s, ip in socks:
-                send_unsolicited_arp(s, ip)
-            if left > 1 and self.running:
+            if left == ADVERTISE_COUNT and not running() and time.monotonic() < deadline:
+                self.timers.append((time.monotonic() + 0.002, lambda: send(left)))
+                return
+            for ifname, ip in pairs:
+                send_unsolicited_arp(self.arp, ifname, ip)
+            if left > 1:
                 self.timers.append((time.monotonic() + ADVERTISE_INTERVAL, lambda: send(left - 1)))
-            else:
-                for s, _ in socks:
-                    s.close()
         send(ADVERTISE_COUNT)
 
     def command(self, conn, c, line):
