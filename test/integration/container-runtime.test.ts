@@ -76,11 +76,12 @@ describe('linux container runtime (shim) inside a sandbox', { skip }, () => {
     assert.match(bed.sandbox.exec(['nsenter', `--net=${box.netnsPath}`, 'ip', '-o', 'link']), /vct1@/);
   });
 
-  it('exec with a tty', async () => {
-    const p = bed.runtime.exec(box.pid!, { argv: ['sh', '-c', '[ -t 0 ] && echo is-a-tty; stty size'], env: [], tty: true, openStdin: false });
+  it('exec with a tty: a pty of the container\'s own devpts, named as inside it', async () => {
+    const p = bed.runtime.exec(box.pid!, { argv: ['sh', '-c', '[ -t 0 ] && echo is-a-tty; stty size; tty; ls /dev/pts'], env: [], tty: true, openStdin: false });
     const r = await collect(p);
     assert.equal(r.code, 0);
-    assert.match(r.out, /is-a-tty\r\n24 80\r\n/);
+    // box has no tty, so the exec's pty is the first of its devpts instance, as under Docker.
+    assert.match(r.out, /is-a-tty\r\n24 80\r\n\/dev\/pts\/0\r\n0\s+ptmx\r\n/);
   });
 
   it('stop: PID 1 sh ignores SIGTERM -> SIGKILL after the timeout (137); a TERM trap exits 143 at once', async () => {
@@ -108,6 +109,9 @@ describe('linux container runtime (shim) inside a sandbox', { skip }, () => {
     h.resize(33, 101);
     a.write('stty size\n');
     await waitFor(() => out, /33 101\r\n/);
+    // Its pty belongs to the container's devpts: `tty` names it (not "not a tty").
+    a.write('tty; ls -l /proc/self/fd/0\n');
+    await waitFor(() => out, /\r\n\/dev\/pts\/0\r\n.*-> \/dev\/pts\/0\r\n/);
     // A second attach client sees the same output; the first one detaches.
     const b = h.attach() as typeof a;
     let outB = '';

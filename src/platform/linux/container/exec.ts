@@ -31,7 +31,7 @@ function descendants(pid: number): number[] {
 export function execInContainer(pid: number, opts: ExecOptions, python: string, shimScript: string): ExecProcess {
   const argv = nsenterArgv(pid, opts);
   const child = opts.tty
-    ? spawn(python, ['-S', '-E', shimScript, '--exec', JSON.stringify({ argv, openStdin: opts.openStdin })], { stdio: ['pipe', 'pipe', 'pipe'] })
+    ? spawn(python, ['-S', '-E', shimScript, '--exec', JSON.stringify({ argv, openStdin: opts.openStdin, ptmx: `/proc/${pid}/root/dev/pts/ptmx` })], { stdio: ['pipe', 'pipe', 'pipe'] })
     : spawn(argv[0], argv.slice(1), { stdio: [opts.openStdin ? 'pipe' : 'ignore', 'pipe', 'pipe'] });
   const cbs: Array<(stream: 1 | 2, data: Buffer) => void> = [];
   const early: Array<[1 | 2, Buffer]> = [];

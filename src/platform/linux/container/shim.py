@@ -54,6 +54,25 @@ def set_winsize(fd, rows, cols):
     fcntl.ioctl(fd, termios.TIOCSWINSZ, struct.pack('HHHH', rows, cols, 0, 0))
 
 
+TIOCSPTLCK = 0x40045431
+TIOCGPTPEER = 0x5441
+
+
+def open_pty(ptmx):
+    """A pty pair from the devpts instance that ptmx belongs to. With the container's own, the
+    slave is /dev/pts/N inside the container, so ttyname() (`tty`) finds it, as under Docker; a
+    pty of the host's devpts has a name that does not exist in there ("not a tty").
+    TIOCGPTPEER opens the slave from the master, with no path lookup (Linux 4.13)."""
+    master = os.open(ptmx, os.O_RDWR | os.O_NOCTTY | os.O_CLOEXEC)
+    try:
+        fcntl.ioctl(master, TIOCSPTLCK, struct.pack('i', 0))
+        slave = fcntl.ioctl(master, TIOCGPTPEER, os.O_RDWR | os.O_NOCTTY)
+    except BaseException:
+        os.close(master)
+        raise
+    return master, slave
+
+
 def lo_up():
     # ioctl instead of spawning `ip link set lo up`: saves a fork+exec (~3 ms) per container.
     s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
@@ -325,9 +344,12 @@ class Shim:
         net_lines = (net or {}).get('container') or []
         ms_r, ms_w = os.pipe()  # the child's network setup time
         if cfg.get('tty'):
+            # The child normally opens a pty of the container's own devpts and sends its master
+            # over pty_w (take_container_pty); this one of the host's is the fallback.
             master, slave = os.openpty()
             rows, cols = cfg.get('size') or (24, 80)
             set_winsize(slave, rows, cols)
+            pty_r, pty_w = socket.socketpair(socket.AF_UNIX, socket.SOCK_DGRAM)
             stdio = (slave, slave, slave)
             child_fds, parent_fds = [slave], [master]
         else:
@@ -365,10 +387,24 @@ class Shim:
                 check(libc.mount(b'none', b'/', None, ctypes.c_ulong(MS_REC | MS_PRIVATE), None), 'mount --make-rprivate /')
                 build_rootfs(cfg, d)
                 if tty:
+                    take_container_pty()
                     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
             except BaseException as e:
                 os.write(err_w, str(e).encode())
                 raise
+
+        def take_container_pty():
+            # Inside the new root: a pty of the container's devpts on fds 0-2, its master to the shim.
+            try:
+                m, s = open_pty('/dev/pts/ptmx')
+            except OSError:
+                return  # no private devpts: keep the host's pty
+            set_winsize(s, rows, cols)
+            for fd in (0, 1, 2):
+                os.dup2(s, fd)
+            os.close(s)
+            socket.send_fds(pty_w, [b'm'], [m])
+            os.close(m)
 
         env = dict(e.split('=', 1) if '=' in e else (e, '') for e in cfg['env'])
         env.setdefault('PATH', DEFAULT_PATH)
@@ -385,6 +421,9 @@ class Shim:
             os.close(ms_r)
             for fd in set(child_fds) | set(parent_fds):
                 os.close(fd)
+            if tty:
+                pty_r.close()
+                pty_w.close()
             if isinstance(e, FileNotFoundError):
                 code, msg = 127, 'exec: "%s": executable file not found in $PATH' % cfg['argv'][0]
             elif isinstance(e, PermissionError):
@@ -407,6 +446,16 @@ class Shim:
         for fd in set(child_fds):
             os.close(fd)
         if tty:
+            try:  # the child sent its container pty's master before it exec'd (Popen waits for that)
+                pty_r.setblocking(False)
+                _, fds, _, _ = socket.recv_fds(pty_r, 1, 1)
+                if fds:
+                    os.close(master)
+                    master = fds[0]
+            except BlockingIOError:
+                pass
+            pty_r.close()
+            pty_w.close()
             self.master = master
             self.stdin_w = master if cfg.get('openStdin') else None
             self.outputs = {master: 1}
@@ -972,7 +1021,10 @@ def exec_main(spec):
     pty output; stdin = frames (stream 0 data, 3 JSON {"resize":[r,c]} / {"closeStdin":true});
     exits with the process's exit code (128+n for a signal)."""
     cfg = json.loads(spec)
-    master, slave = os.openpty()
+    try:  # a pty of the container's devpts (`ptmx` is its path from the host), else the host's
+        master, slave = open_pty(cfg['ptmx'])
+    except (KeyError, OSError):
+        master, slave = os.openpty()
     rows, cols = cfg.get('size') or (24, 80)
     set_winsize(slave, rows, cols)
     proc = subprocess.Popen(cfg['argv'], stdin=slave, stdout=slave, stderr=slave, start_new_session=True,
