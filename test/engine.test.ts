@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { SeededRandom, SteppingClock } from '../src/core/ports.js';
 import { EngineError } from '../src/core/errors.js';
-import { Engine } from '../src/engine/engine.js';
+import { advertiseSettings, Engine } from '../src/engine/engine.js';
 import {
   connectContainer,
   createContainer,
@@ -153,6 +153,28 @@ describe('network create and remove', () => {
     stopContainer(e, 'web', 137);
     assert.deepEqual(e.pruneNetworks({}), ['a']);
     assert.deepEqual(e.listNetworks().map((n) => n.name), ['bridge', 'host', 'none', 'busy']);
+  });
+});
+
+describe('address advertisement options', () => {
+  it('defaults to 3 messages 1 s apart; takes the network\'s options; refuses bad values with Docker\'s texts and creates nothing', () => {
+    const e = fresh();
+    const ns = e.createNetwork({ name: 'plain' });
+    assert.deepEqual(advertiseSettings(e.findNetwork(ns.id)), { count: 3, intervalMs: 1000 });
+    const opts = { 'com.docker.network.advertise_addr_nmsgs': '0', 'com.docker.network.advertise_addr_ms': '2000' };
+    const quiet = e.createNetwork({ name: 'quiet', options: opts });
+    assert.deepEqual(advertiseSettings(e.findNetwork(quiet.id)), { count: 0, intervalMs: 2000 });
+    const bad: Array<[Record<string, string>, string]> = [
+      [{ 'com.docker.network.advertise_addr_nmsgs': '-1' }, 'com.docker.network.advertise_addr_nmsgs must be in the range 0 to 3'],
+      [{ 'com.docker.network.advertise_addr_nmsgs': '4' }, 'com.docker.network.advertise_addr_nmsgs must be in the range 0 to 3'],
+      [{ 'com.docker.network.advertise_addr_nmsgs': 'nonsense' }, 'value for option com.docker.network.advertise_addr_nmsgs "nonsense" must be an integer'],
+      [{ 'com.docker.network.advertise_addr_ms': '99' }, 'com.docker.network.advertise_addr_ms must be in the range 100 to 2000'],
+      [{ 'com.docker.network.advertise_addr_ms': '2001' }, 'com.docker.network.advertise_addr_ms must be in the range 100 to 2000'],
+      [{ 'com.docker.network.advertise_addr_ms': 'nonsense' }, 'value for option com.docker.network.advertise_addr_ms "nonsense" must be integer milliseconds'],
+    ];
+    const count = e.listNetworks().length;
+    for (const [options, text] of bad) throwsEngine(() => e.createNetwork({ name: 'bad', options }), text, 'invalid-parameter');
+    assert.equal(e.listNetworks().length, count);
   });
 });
 

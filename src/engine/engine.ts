@@ -404,6 +404,17 @@ const BOOL_OPTIONS = [
 ];
 
 function validateDriverOptions(driver: string, options: Record<string, string>): void {
+  // libnetwork checks these two for every network (its Network, not a driver, reads them).
+  const nmsgs = options[ADVERTISE_NMSGS];
+  if (nmsgs !== undefined) {
+    if (!/^[+-]?\d+$/.test(nmsgs)) throw invalidParameter(`value for option ${ADVERTISE_NMSGS} "${nmsgs}" must be an integer`);
+    if (Number(nmsgs) < 0 || Number(nmsgs) > 3) throw invalidParameter(`${ADVERTISE_NMSGS} must be in the range 0 to 3`);
+  }
+  const ms = options[ADVERTISE_MS];
+  if (ms !== undefined) {
+    if (!/^[+-]?\d+$/.test(ms)) throw invalidParameter(`value for option ${ADVERTISE_MS} "${ms}" must be integer milliseconds`);
+    if (Number(ms) < 100 || Number(ms) > 2000) throw invalidParameter(`${ADVERTISE_MS} must be in the range 100 to 2000`);
+  }
   if (driver !== 'bridge') return;
   for (const key of BOOL_OPTIONS) {
     const v = options[key];
@@ -435,6 +446,19 @@ function labelMatches(labels: Record<string, string>, filter: string): boolean {
   const eq = filter.indexOf('=');
   if (eq < 0) return filter in labels;
   return labels[filter.slice(0, eq)] === filter.slice(eq + 1);
+}
+
+const ADVERTISE_NMSGS = 'com.docker.network.advertise_addr_nmsgs';
+const ADVERTISE_MS = 'com.docker.network.advertise_addr_ms';
+
+/**
+ * How a bridge network's new endpoints announce their addresses (unsolicited ARP / neighbour
+ * advertisement): Docker 28's defaults, 3 messages 1 s apart, or the network's options.
+ */
+export function advertiseSettings(n: NetworkRecord): { count: number; intervalMs: number } {
+  const count = Number.parseInt(n.options[ADVERTISE_NMSGS] ?? '', 10);
+  const intervalMs = Number.parseInt(n.options[ADVERTISE_MS] ?? '', 10);
+  return { count: Number.isFinite(count) ? count : 3, intervalMs: Number.isFinite(intervalMs) ? intervalMs : 1000 };
 }
 
 /** Is inter-container traffic allowed on this bridge network? */

@@ -42,6 +42,7 @@ export function endpoint(c: Sandbox, cid: string, network: DesiredNetwork, host:
     gateway4: network.internal ? undefined : `${prefix}.0.1`,
     gateway6: v6 && !network.internal ? `${v6}::1` : undefined,
     defaultRoute,
+    advertise: { count: 3, intervalMs: 1000 },
   };
 }
 

@@ -4,7 +4,7 @@
  * daemon feeds it to LinuxNetworkPlane.sync after every transaction, and on start to reconcile.
  */
 import { bindingsProgrammed, endpointsByPriority, netnsOwner } from '../../engine/containers.js';
-import { iccEnabled, parseGoBool } from '../../engine/engine.js';
+import { advertiseSettings, iccEnabled, parseGoBool } from '../../engine/engine.js';
 import type { Engine } from '../../engine/engine.js';
 import type { ContainerRecord, NetworkRecord } from '../../engine/model.js';
 import type { DesiredEndpoint, DesiredNetwork, DesiredPort, DesiredState } from './network-plane.js';
@@ -58,6 +58,7 @@ function desiredNetwork(engine: Engine, n: NetworkRecord): DesiredNetwork {
 export function desiredState(engine: Engine, netnsOf: (containerId: string) => string | undefined): DesiredState {
   const networks = [...engine.networks.values()].filter((n) => n.driver === 'bridge').map((n) => desiredNetwork(engine, n));
   const byId = new Map(networks.map((n) => [n.id, n]));
+  const advertise = new Map(networks.map((n) => [n.id, advertiseSettings(engine.networks.get(n.id)!)]));
   const endpoints: DesiredEndpoint[] = [];
   const ports: DesiredPort[] = [];
   for (const c of engine.containers.values()) {
@@ -84,6 +85,7 @@ export function desiredState(engine: Engine, netnsOf: (containerId: string) => s
         gateway4: ep.gateway || undefined,
         gateway6: ep.ipv6Gateway || undefined,
         defaultRoute: ep === routed && !!(ep.gateway || ep.ipv6Gateway),
+        advertise: advertise.get(ep.networkId)!,
       });
     }
     ports.push(...desiredPorts(engine, c, byId));

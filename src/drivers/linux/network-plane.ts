@@ -46,6 +46,21 @@ export interface DesiredEndpoint {
   gateway6?: string;
   /** This endpoint carries the container's default route(s). */
   defaultRoute: boolean;
+  /** Unsolicited ARP/NA for its addresses when it comes up: how many, how far apart (Docker 28: 3, 1000 ms). */
+  advertise: { count: number; intervalMs: number };
+}
+
+/** One address to announce from `ifname` (the shape of the container runtime's AddressAdvertisement). */
+export interface Advertisement {
+  ifname: string;
+  address: string;
+  count: number;
+  intervalMs: number;
+}
+
+function advertisementsOf(d: DesiredEndpoint): Advertisement[] {
+  if (d.advertise.count <= 0) return [];
+  return d.addresses.map((a) => ({ ifname: d.ifname, address: a.split('/')[0], count: d.advertise.count, intervalMs: d.advertise.intervalMs }));
 }
 
 /** A published port (userland proxy off): DNAT of `hostIp:hostPort` to the container's address. */
@@ -127,17 +142,25 @@ export class LinuxNetworkPlane {
    * The held-back lines of a namespace (and forgets them): its container's start runs `host` in
    * the host namespace, then `container` inside its own.
    */
-  takeDeferred(netnsPath: string): { host: string[]; container: string[] } {
-    const out = { host: (this.deferredHost.get(netnsPath) ?? []).map((l) => l.cmd), container: this.deferred.get(netnsPath) ?? [] };
+  takeDeferred(netnsPath: string): { host: string[]; container: string[]; advertise: Advertisement[] } {
+    const out = {
+      host: (this.deferredHost.get(netnsPath) ?? []).map((l) => l.cmd),
+      container: this.deferred.get(netnsPath) ?? [],
+      advertise: this.deferredAds.get(netnsPath) ?? [],
+    };
     this.deferred.delete(netnsPath);
     this.deferredHost.delete(netnsPath);
+    this.deferredAds.delete(netnsPath);
     return out;
   }
 
-  /** Endpoints the last sync created in namespaces of running containers (theirs to announce). */
-  private created: Array<{ netnsPath: string; ifname: string; addresses: string[] }> = [];
+  /** What the endpoints held back for a namespace will announce once its container runs. */
+  private readonly deferredAds = new Map<string, Advertisement[]>();
 
-  takeCreated(): Array<{ netnsPath: string; ifname: string; addresses: string[] }> {
+  /** Endpoints the last sync created in namespaces of running containers (theirs to announce). */
+  private created: Array<{ netnsPath: string; advertise: Advertisement[] }> = [];
+
+  takeCreated(): Array<{ netnsPath: string; advertise: Advertisement[] }> {
     const out = this.created;
     this.created = [];
     return out;
@@ -321,7 +344,9 @@ export class LinuxNetworkPlane {
         // A container about to start creates its own veth (its shim runs these): no spawn here.
         const deferred = desired.deferredNetns?.has(d.netnsPath) ?? false;
         const hostSide = deferred ? this.deferredHostOf(d.netnsPath) : host;
-        if (!deferred) this.created.push({ netnsPath: d.netnsPath, ifname: d.ifname, addresses: d.addresses });
+        const ads = advertisementsOf(d);
+        if (!deferred) this.created.push({ netnsPath: d.netnsPath, advertise: ads });
+        else this.deferredAds.set(d.netnsPath, [...(this.deferredAds.get(d.netnsPath) ?? []), ...ads]);
         hostSide.push(
           { cmd: `link add ${d.hostVeth} mtu ${net.mtu} type veth peer name ${d.ifname} address ${d.mac} mtu ${net.mtu} netns ${d.netnsPath}` },
           { cmd: `link set ${d.hostVeth} master ${net.bridge}` },

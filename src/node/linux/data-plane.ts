@@ -11,7 +11,7 @@ import type { RealExec, RealLogLine, RealRuntime, RealStream } from '../../api/r
 import type { EngineHost } from '../../cli/engine-host.js';
 import { exitContainer } from '../../api/core.js';
 import { desiredState } from '../../drivers/linux/desired.js';
-import { LinuxNetworkPlane } from '../../drivers/linux/network-plane.js';
+import { LinuxNetworkPlane, type Advertisement } from '../../drivers/linux/network-plane.js';
 import { netnsOwner } from '../../engine/containers.js';
 import type { Engine } from '../../engine/engine.js';
 import { findImage, normalizeImageRef, registerImage, SIM_IMAGES, type SimImage } from '../../engine/images.js';
@@ -184,12 +184,11 @@ export class LinuxDataPlane implements RealRuntime {
     this.writeFiles(engine);
   }
 
-  /** New endpoints of running containers (network connect, reconcile): their shims send the unsolicited ARPs. */
-  private announce(created: Array<{ netnsPath: string; ifname: string; addresses: string[] }>): void {
+  /** New endpoints of running containers (network connect, reconcile): their shims announce the addresses. */
+  private announce(created: Array<{ netnsPath: string; advertise: Advertisement[] }>): void {
     for (const e of created) {
       const h = [...this.handles.values()].find((x) => x.netnsPath === e.netnsPath && x.pid !== undefined);
-      const v4 = e.addresses.filter((a) => !a.includes(':')).map((a) => [e.ifname, a.split('/')[0]] as [string, string]);
-      h?.advertise(v4);
+      h?.advertise(e.advertise);
     }
   }
 

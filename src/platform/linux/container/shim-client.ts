@@ -6,7 +6,7 @@ import { connect, type Socket } from 'node:net';
 import { constants, } from 'node:os';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { FrameDecoder, encodeFrame, type AttachStream, type ShimHandle } from './types.js';
+import { FrameDecoder, encodeFrame, type AddressAdvertisement, type AttachStream, type ShimHandle, type StartNetwork } from './types.js';
 
 interface Reply {
   ok: boolean;
@@ -135,7 +135,7 @@ export class ShimClient implements ShimHandle {
 
   netMs: number | undefined;
 
-  async start(net?: { host: string[]; container: string[] }): Promise<number> {
+  async start(net?: StartNetwork): Promise<number> {
     const r = await this.request(net && (net.host.length || net.container.length) ? { cmd: 'start', net } : { cmd: 'start' });
     this.netMs = typeof r.netMs === 'number' ? r.netMs : undefined;
     this.pid = r.pid as number;
@@ -146,7 +146,7 @@ export class ShimClient implements ShimHandle {
     this.request({ cmd: 'signal', signal: signalNumber(sig) }).catch(() => {}); // gone already: nothing to signal
   }
 
-  advertise(addresses: Array<[string, string]>): void {
+  advertise(addresses: AddressAdvertisement[]): void {
     if (addresses.length) this.request({ cmd: 'advertise', addresses }).catch(() => {}); // gone: nobody to announce
   }
 

@@ -134,18 +134,7 @@ def sockaddr_in(ip):
 
 
 ETH_P_ARP = 0x0806
-# Docker 28's defaults for com.docker.network.advertise_addr_nmsgs / _ms (libnetwork l2disco).
-ADVERTISE_COUNT, ADVERTISE_INTERVAL = 3, 0.6
-
-
-def ipv4_addresses(lines):
-    # [(ifname, ip)] of the `addr add A.B.C.D/N dev ethN` lines of a container's network setup.
-    out = []
-    for line in lines:
-        w = line.split()
-        if len(w) == 5 and w[:2] == ['addr', 'add'] and w[3] == 'dev' and ':' not in w[2]:
-            out.append((w[4], w[2].split('/')[0]))
-    return out
+ETH_P_IPV6 = 0x86dd
 
 
 SIOCGIFHWADDR = 0x8927
@@ -171,10 +160,35 @@ def send_unsolicited_arp(s, ifname, ip):
         pass  # the interface went away meanwhile: nothing to announce
 
 
+def icmp6_checksum(src, dst, msg):
+    data = src + dst + struct.pack('!I3xB', len(msg), socket.IPPROTO_ICMPV6) + msg
+    total = sum(struct.unpack('!%dH' % (len(data) // 2), data))
+    while total >> 16:
+        total = (total & 0xffff) + (total >> 16)
+    return ~total & 0xffff
+
+
+def send_unsolicited_na(s, ifname, ip):
+    # The IPv6 counterpart (RFC 4861 7.2.6): a neighbour advertisement for `ip` to all nodes
+    # (ff02::1), Override set and Solicited clear, with the new MAC as target link-layer address.
+    try:
+        mac = fcntl.ioctl(s, SIOCGIFHWADDR, struct.pack('256s', ifname.encode()))[18:24]
+        src = socket.inet_pton(socket.AF_INET6, ip)
+        dst = socket.inet_pton(socket.AF_INET6, 'ff02::1')
+        body = struct.pack('!BBHI', 136, 0, 0, 0x20000000) + src + struct.pack('!BB', 2, 1) + mac
+        body = body[:2] + struct.pack('!H', icmp6_checksum(src, dst, body)) + body[4:]
+        ip6 = struct.pack('!IHBB', 6 << 28, len(body), socket.IPPROTO_ICMPV6, 255) + src + dst
+        s.sendto(b'\x33\x33\0\0\0\x01' + mac + struct.pack('!H', ETH_P_IPV6) + ip6 + body, (ifname, 0))
+    except OSError:
+        pass
+
+
 def apply_net_lines(lines):
-    # The usual container-side lines (lo up, IPv4 address, link up, default route) are done with
-    # ioctls and one netlink message in this process — no `ip` to start; the rest (IPv6
-    # addresses…) goes to `ip -batch`.
+    # The usual container-side lines (lo up, IPv4 address, link up, IPv4 default route) are done
+    # with ioctls and one netlink message in this process — no `ip` to start; the rest (IPv6
+    # addresses and routes…) goes to `ip -batch` afterwards, in its order. IPv6 routes must come
+    # after their addresses and the link up: only then has the kernel the on-link prefix route
+    # that a route via the gateway needs.
     sock = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
     rest = []
     try:
@@ -190,7 +204,7 @@ def apply_net_lines(lines):
                     mask = socket.inet_ntoa(struct.pack('!I', (0xffffffff << (32 - int(prefix))) & 0xffffffff))
                     fcntl.ioctl(sock, SIOCSIFADDR, w[4].encode().ljust(16, b'\0') + sockaddr_in(ip))
                     fcntl.ioctl(sock, SIOCSIFNETMASK, w[4].encode().ljust(16, b'\0') + sockaddr_in(mask))
-                elif len(w) == 7 and w[:2] == ['route', 'replace'] and w[2] in ('default', '::/0') and w[3] == 'via' and w[5] == 'dev':
+                elif len(w) == 7 and w[:2] == ['route', 'replace'] and w[2] == 'default' and w[3] == 'via' and w[5] == 'dev':
                     nl_default_route(w[4], w[6])
                 else:
                     rest.append(line)
@@ -469,8 +483,7 @@ class Shim:
         self.sel.register(self.pidfd, selectors.EVENT_READ, self.on_child_exit)
         self.state = 'running'
         self.pid = self.proc.pid
-        if net_lines:
-            self.advertise(ipv4_addresses(net_lines))
+        self.advertise((net or {}).get('advertise') or [])
         return self.pid
 
     def on_output(self, fd, _mask):
@@ -654,30 +667,33 @@ class Shim:
         else:
             self.cfg['size'] = (int(rows), int(cols))  # applied when the pty is created at start
 
-    def advertise(self, pairs):
-        """Docker 28 announces a container's IPv4 addresses with unsolicited ARPs when its
-        interface comes up: ADVERTISE_COUNT of them, ADVERTISE_INTERVAL apart. The first waits
-        (polling every 2 ms, at most 1 s) until the kernel has the link running: before that its
-        queue is a no-op and the frame would be dropped."""
-        if self.arp is None or not pairs:
+    def advertise(self, items):
+        """Docker 28 announces a container's addresses when its interface comes up: unsolicited
+        ARPs (IPv4) and neighbour advertisements (IPv6), `count` of them `intervalMs` apart (the
+        network's advertise_addr_nmsgs / _ms options). The first waits (polling every 2 ms, at
+        most 1 s) until the kernel has the link running: before that its queue is a no-op and the
+        frame would be dropped. When the container stops, its interfaces go and sends fail quietly."""
+        if self.arp is None:
             return
         deadline = time.monotonic() + 1
 
-        def running():
-            try:
-                return all(link_flags(self.arp, ifname) & IFF_RUNNING for ifname, _ in pairs)
-            except OSError:
-                return True  # gone: send() finds out and stops
-
-        def send(left):
-            if left == ADVERTISE_COUNT and not running() and time.monotonic() < deadline:
-                self.timers.append((time.monotonic() + 0.002, lambda: send(left)))
-                return
-            for ifname, ip in pairs:
-                send_unsolicited_arp(self.arp, ifname, ip)
+        def send(item, left):
+            ifname, ip = str(item['ifname']), str(item['address'])
+            if left == int(item['count']) and time.monotonic() < deadline:
+                try:
+                    up = link_flags(self.arp, ifname) & IFF_RUNNING
+                except OSError:
+                    return  # gone: nothing to announce
+                if not up:
+                    self.timers.append((time.monotonic() + 0.002, lambda: send(item, left)))
+                    return
+            (send_unsolicited_na if ':' in ip else send_unsolicited_arp)(self.arp, ifname, ip)
             if left > 1:
-                self.timers.append((time.monotonic() + ADVERTISE_INTERVAL, lambda: send(left - 1)))
-        send(ADVERTISE_COUNT)
+                self.timers.append((time.monotonic() + int(item['intervalMs']) / 1000, lambda: send(item, left - 1)))
+
+        for item in items:
+            if int(item.get('count', 0)) > 0:
+                send(item, int(item['count']))
 
     def command(self, conn, c, line):
         try:
@@ -697,7 +713,7 @@ class Shim:
             elif cmd == 'resize':
                 self.resize(msg['rows'], msg['cols'])
             elif cmd == 'advertise':
-                self.advertise([(str(i), str(a)) for i, a in msg.get('addresses') or []])
+                self.advertise(msg.get('addresses') or [])
             elif cmd == 'attach':
                 c['attach'] = True
                 self.send(conn, frame(3, json.dumps({'event': 'attached', 'state': self.state}).encode()))

@@ -1,5 +1,24 @@
 /** The contract between the daemon and the Linux container runtime (one shim per container). */
 
+/**
+ * An address a container announces when its interface comes up: unsolicited ARPs (IPv4) or
+ * neighbour advertisements (IPv6) from `ifname`, `count` of them `intervalMs` apart, so that
+ * neighbours holding the MAC of its previous run take the new one at once.
+ */
+export interface AddressAdvertisement {
+  ifname: string;
+  address: string;
+  count: number;
+  intervalMs: number;
+}
+
+/** The network a starting container sets up from inside its shim (see ShimHandle.start). */
+export interface StartNetwork {
+  host: string[];
+  container: string[];
+  advertise?: AddressAdvertisement[];
+}
+
 export interface ContainerSpec {
   id: string; // 64 hex
   dir: string; // per-container runtime dir (created by create())
@@ -36,7 +55,7 @@ export interface ShimHandle {
    * Starts the process. `net`: `ip -batch` lines the shim runs first — `host` in its own (the
    * host's) namespace, then `container` inside the container's. Resolves with the host PID.
    */
-  start(net?: { host: string[]; container: string[] }): Promise<number>;
+  start(net?: StartNetwork): Promise<number>;
   /** How long the shim's network setup took at the last start (ms), if it had any. */
   readonly netMs?: number;
   signal(sig: NodeJS.Signals | number): void;
@@ -45,8 +64,8 @@ export interface ShimHandle {
   readonly exited: Promise<number>;
   attach(): AttachStream;
   resize(rows: number, cols: number): void;
-  /** Unsolicited ARPs for these [ifname, IPv4] of the running container (after a network connect). */
-  advertise(addresses: Array<[string, string]>): void;
+  /** Announces these addresses of the running container (after a network connect). */
+  advertise(addresses: AddressAdvertisement[]): void;
   /** Drops the connection to the shim (daemon shutdown); the container keeps running. */
   close(): void;
 }
