@@ -85,3 +85,40 @@ export async function iperf3(serverNs: string, clientNs: string, ip: string, sec
     await serverDone;
   }
 }
+
+/**
+ * One query in flight, each sent as soon as the previous answer arrived: a minimal client (Python,
+ * one UDP socket, the same names round robin) run inside `netns` for `seconds`. dnsperf cannot
+ * measure this: its receiver wakes the sender before it counts the answer (do_recv signals, then
+ * increments num_completed), and a sender that wins that race waits for the receiver's next
+ * 100 ms poll timeout, so dnsperf's q/s with -q 1 or -q 10 depends on thread scheduling.
+ */
+export async function sequentialDns(netns: string, server: string, names: string[], seconds: number): Promise<DnsResult> {
+  const script = `
+import socket, struct, sys, time
+server, secs, names = sys.argv[1], float(sys.argv[2]), sys.argv[3:]
+qs = [struct.pack('!HHHHHH', 0, 0x0100, 1, 0, 0, 0) + b''.join(bytes([len(p)]) + p.encode() for p in n.split('.')) + b'\\0\\0\\1\\0\\1' for n in names]
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.connect((server, 53))
+s.settimeout(2)
+lat, lost, i, end = [], 0, 0, time.perf_counter() + secs
+t_start = time.perf_counter()
+while time.perf_counter() < end:
+    qid = i & 0xffff
+    q = qs[i % len(qs)]
+    t0 = time.perf_counter()
+    s.send(struct.pack('!H', qid) + q[2:])
+    try:
+        while struct.unpack('!H', s.recv(4096)[:2])[0] != qid:
+            pass
+        lat.append((time.perf_counter() - t0) * 1000)
+    except socket.timeout:
+        lost += 1
+    i += 1
+took = time.perf_counter() - t_start
+print(len(lat) / took, lost, ' '.join('%.4f' % x for x in lat))
+`;
+  const out = await must('nsenter', [`--net=${netns}`, 'python3', '-c', script, server, String(seconds), ...names], undefined, (seconds + 30) * 1000);
+  const [qps, lost, ...lat] = out.trim().split(/\s+/).map(Number);
+  return { qps, avgMs: lat.reduce((a, b) => a + b, 0) / lat.length, lost, p50Ms: median(lat), p99Ms: pct(lat, 99) };
+}
