@@ -4,7 +4,8 @@
  * its 127.0.0.1 and an address on a dummy (or veth) link (192.0.2.10) reach the container; containers reach
  * published ports through the host address from the same network (hairpin, even their own) and
  * from another one; a port bound to 127.0.0.1 answers only there; internal-only containers get no
- * forwarding; a stopped container's port no longer answers; nothing is left behind.
+ * forwarding; a stopped container's port no longer answers; IPv6 works the same way (AAAA,
+ * isolation, ports published on [::] reached via the host's IPv6 address); nothing is left behind.
  */
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -16,6 +17,7 @@ import { LinuxDaemon, machineSnapshot, type MachineSnapshot } from './linux-daem
 const skip = skipReason(['nft', 'python3', 'busybox', 'nsenter']) || (!which('docker') ? 'docker CLI missing' : false);
 
 const HOST = '192.0.2.10';
+const HOST6 = '2001:db8::10';
 
 describe('published ports on the linux data plane', { skip, timeout: 240_000 }, () => {
   const d = new LinuxDaemon();
@@ -56,6 +58,7 @@ describe('published ports on the linux data plane', { skip, timeout: 240_000 }, 
       inSandbox(['ip', 'link', 'set', 'ct-dummy1', 'up']);
     }
     inSandbox(['ip', 'addr', 'add', `${HOST}/24`, 'dev', 'ct-dummy']);
+    inSandbox(['ip', 'addr', 'add', `${HOST6}/64`, 'dev', 'ct-dummy', 'nodad']);
     inSandbox(['ip', 'link', 'set', 'ct-dummy', 'up']);
   });
 
@@ -139,6 +142,30 @@ describe('published ports on the linux data plane', { skip, timeout: 240_000 }, 
     assert.doesNotMatch(inSandbox(['nft', 'list', 'table', 'inet', 'crosstalk']), /dport 8080/);
     await d.ok(['start', 'web']);
     assert.equal(await eventually(() => fromHost(HOST, 8080)), 'ok');
+  });
+
+  it('IPv6: a dual-stack network resolves AAAA, pings and connects by name, stays isolated, and -p publishes on [::] too', async () => {
+    await d.ok(['network', 'create', '--ipv6', '--subnet', 'fd61::/64', 'v6a']);
+    await d.ok(['network', 'create', '--ipv6', '--subnet', 'fd62::/64', 'v6b']);
+    await d.ok(['run', '-d', '--name', 'web6', '--network', 'v6a', '-p', '8086:80', 'alpine', 'nc', '-ll', '-p', '80', '-e', 'echo', 'six']);
+    await d.ok(['run', '-d', '--name', 'c6', '--network', 'v6a', 'alpine', 'sleep', '1000']);
+    await d.ok(['run', '-d', '--name', 'far6', '--network', 'v6b', 'alpine', 'sleep', '1000']);
+    assert.match(await d.ok(['port', 'web6']), /^80\/tcp -> \[::\]:8086$/m);
+    const ip6 = await d.ok(['inspect', '-f', '{{(index .NetworkSettings.Networks "v6a").GlobalIPv6Address}}', 'web6']);
+    assert.match(ip6, /^fd61::/);
+    // Name resolution and traffic over IPv6 inside the network (127.0.0.11 answers AAAA).
+    assert.match(await d.ok(['exec', 'c6', 'nslookup', '-type=AAAA', 'web6']), new RegExp(`Address: ${ip6}$`, 'm'));
+    assert.equal(await d.status('c6', ['ping6', '-c', '1', '-W', '1', 'web6']), 0);
+    assert.equal(await eventually(() => fromContainer('c6', ip6, 80)), 'six');
+    // Another network's container neither resolves it nor reaches its address …
+    assert.notEqual(await d.status('far6', ['nslookup', '-type=AAAA', 'web6']), 0);
+    assert.equal(await fromContainer('far6', ip6, 80), undefined, 'isolation over IPv6');
+    // … but reaches the published port through the host's IPv6 address, as the host does.
+    assert.equal(fromHost(HOST6, 8086), 'six', 'host IPv6 address');
+    assert.equal(await fromContainer('far6', HOST6, 8086), 'six', 'another network via the host IPv6 address');
+    assert.equal(fromHost(HOST, 8086), 'six', 'and over IPv4');
+    await d.ok(['rm', '-f', 'web6', 'c6', 'far6']);
+    assert.equal(fromHost(HOST6, 8086), undefined, 'removed: no longer forwarded');
   });
 
   it('stops cleanly and leaves nothing behind', async () => {
