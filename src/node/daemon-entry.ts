@@ -17,7 +17,7 @@ import { parseDaemonArgs, USAGE, type DaemonOptions, type Listen } from './daemo
 import { createApiServer, type ApiServer } from './daemon/server.js';
 import { LinuxDataPlane } from './linux/data-plane.js';
 import { readHostModel } from './linux/host-model.js';
-import { destroySandbox, linuxSupport, openSandbox } from './linux/sandbox-host.js';
+import { destroySandbox, linuxSupport, openSandbox, SANDBOX_RESOLVER } from './linux/sandbox-host.js';
 
 function packageVersion(): string {
   let dir = dirname(fileURLToPath(import.meta.url));
@@ -205,7 +205,8 @@ async function main(): Promise<number> {
     if (opts.dataPlane === 'linux') {
       const sandbox = opts.sandbox ? await openSandbox(linuxRoot) : undefined;
       sandboxRoot = sandbox ? linuxRoot : undefined;
-      const hostModel = readHostModel(sandbox?.netnsPath);
+      // A sandbox's resolver is its own (NXDOMAIN for every name), not the machine's.
+      const hostModel = { ...readHostModel(sandbox?.netnsPath), ...(sandbox ? { nameservers: [SANDBOX_RESOLVER], searchDomains: [] } : {}) };
       host.write((e) => e.setHost({ ...e.host, ...hostModel }));
       plane = new LinuxDataPlane({
         root: linuxRoot,

@@ -212,6 +212,22 @@ describe('linux data plane driven by the docker CLI', { skip, timeout: 240_000 }
     assert.match(builtin.err, /alpine is a built-in image/);
   });
 
+  it('the default bridge uses the sandbox host\'s own resolver: unknown names fail at once (NXDOMAIN), never a 5 s timeout', async () => {
+    await d.ok(['run', '-d', '--name', 'db1', 'alpine', 'sleep', '1000']);
+    await d.ok(['run', '-d', '--name', 'db2', 'alpine', 'sleep', '1000']);
+    assert.match(await d.ok(['exec', 'db1', 'cat', '/etc/resolv.conf']), /^nameserver 192\.0\.2\.53$/m);
+    // No embedded DNS on the default bridge: db2 is not a name there, as with Docker.
+    const t0 = Date.now();
+    const r = await d.docker(['exec', 'db1', 'ping', '-c', '1', '-W', '1', 'db2']);
+    assert.equal(r.code, 1);
+    assert.equal(r.err.trim(), "ping: bad address 'db2'");
+    assert.ok(Date.now() - t0 < 2000, `took ${Date.now() - t0} ms`);
+    assert.match((await d.docker(['exec', 'db1', 'nslookup', 'db2'])).out, /server can't find db2: NXDOMAIN/);
+    // By address it works, as in the walk-through.
+    assert.equal(await d.status('db1', [...PING, await d.ip('db2', 'bridge')]), 0);
+    await d.ok(['rm', '-f', 'db1', 'db2']);
+  });
+
   it('stops cleanly and leaves nothing behind', async () => {
     const pid = d.sandboxPid();
     assert.equal(await d.stop(), 0);

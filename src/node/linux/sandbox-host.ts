@@ -13,6 +13,38 @@ export interface SandboxHost {
   netnsPath: string;
 }
 
+/**
+ * The sandbox host's resolver (its resolv.conf, as far as containers are concerned): an address
+ * on the sandbox's own loopback where a tiny server answers NXDOMAIN to everything. A sandbox has
+ * no outside world, so no name exists out there — the embedded DNS says the same for user-defined
+ * networks. Without it, a default-bridge container (which uses the host's resolvers, not
+ * 127.0.0.11) would send its lookups to the machine's resolver address, unreachable from the
+ * sandbox, and wait 5 s for each. 192.0.2.0/24 is TEST-NET-1 (never routed).
+ */
+export const SANDBOX_RESOLVER = '192.0.2.53';
+
+/**
+ * The resolver, run by the holder's shell in the background (argv[1] names the root, so
+ * destroySandbox finds it). It dies with the holder (PR_SET_PDEATHSIG). One UDP socket; each
+ * query is answered with its own ID and question, QR/RA set, RD copied, rcode 3.
+ */
+const RESOLVER_PY = `
+import ctypes, signal, socket, struct
+ctypes.CDLL(None).prctl(1, signal.SIGKILL, 0, 0, 0)
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(('${SANDBOX_RESOLVER}', 53))
+while True:
+    q, peer = s.recvfrom(4096)
+    if len(q) < 12 or q[2] & 0x80:
+        continue
+    end = 12
+    while end < len(q) and q[end]:
+        end += q[end] + 1
+    question = q[12:end + 5] if struct.unpack('!H', q[4:6])[0] == 1 and end + 5 <= len(q) else b''
+    flags = 0x8000 | (q[2] & 0x79) << 8 | 0x80 | (3 if question else 1)
+    s.sendto(q[:2] + struct.pack('!HHHHH', flags, 1 if question else 0, 0, 0, 0) + question, peer)
+`;
+
 function alive(pid: number): boolean {
   try {
     process.kill(pid, 0);
@@ -45,7 +77,9 @@ export async function openSandbox(root: string): Promise<SandboxHost> {
   // port isolation, published ports are L3 DNAT + masquerade), and same-network traffic then costs
   // no conntrack (docs/decisions.md).
   const noBrNetfilter = 'for f in /proc/sys/net/bridge/bridge-nf-call-iptables /proc/sys/net/bridge/bridge-nf-call-ip6tables /proc/sys/net/bridge/bridge-nf-call-arptables; do [ -w $f ] && echo 0 > $f; done';
-  const child = spawn('unshare', ['--net', 'sh', '-c', `echo $$; ip link set lo up; ${noBrNetfilter}; exec sleep infinity`], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+  const resolver = `ip addr add ${SANDBOX_RESOLVER}/32 dev lo && python3 -S -c "$0" ${join(root, 'resolver')} </dev/null >/dev/null 2>&1 &`;
+  const script = `echo $$; ip link set lo up; ${noBrNetfilter}; ${resolver} exec sleep infinity`;
+  const child = spawn('unshare', ['--net', 'sh', '-c', script, RESOLVER_PY], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
   const pid = await new Promise<number>((resolve, reject) => {
     let out = '';
     let err = '';
@@ -99,7 +133,8 @@ async function waitGone(pids: number[], ms: number): Promise<void> {
  * the namespace and its bridges, veths and nft tables go with the last process in it.
  */
 export async function destroySandbox(root: string): Promise<void> {
-  const shims = processesUnder(join(root, 'c'));
+  // The shims (and the resolver, which would die with the holder anyway).
+  const shims = [...processesUnder(join(root, 'c')), ...processesUnder(join(root, 'resolver'))];
   for (const pid of shims) {
     try {
       process.kill(pid, 'SIGKILL');
