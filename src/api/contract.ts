@@ -12,6 +12,11 @@ export interface ApiRequest {
   headers: Record<string, string>;
   /** Request body (UTF-8); '' when none. */
   body: string;
+  /**
+   * Set by the daemon's HTTP server only (never from a header): where it saved a binary body
+   * instead of `body` (`POST /images/load`, a tar archive too large and too binary for a string).
+   */
+  bodyFile?: string;
 }
 
 /** A complete response. JSON bodies end with a newline, as Go's encoder writes them. */

@@ -56,4 +56,6 @@ export interface RealRuntime {
   resize(containerId: string, rows: number, cols: number): void;
   /** `crosstalk image import`: a rootfs tarball (a path on the daemon's machine) becomes image NAME. */
   importImage(name: string, tarPath: string): Promise<void>;
+  /** `docker load`: the images of a `docker save` archive (a file on the daemon's machine); their `repo:tag`s. */
+  loadImages(archivePath: string): Promise<string[]>;
 }

@@ -237,7 +237,7 @@ async function main(): Promise<number> {
       },
     });
     for (const target of opts.listen) {
-      const server = createApiServer(app, log);
+      const server = createApiServer(app, log, join(opts.stateDir, 'tmp'));
       api.push(server);
       const addr = await listen(server, target, log);
       if (target.kind === 'unix') sockets.push(target.path);

@@ -3,7 +3,7 @@
  * signals, restarts, hijacked connections, robustness, 50 concurrent clients.
  */
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { request } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -60,6 +60,14 @@ describe('crosstalkd process', { skip }, () => {
     const bad = await d.api('POST', '/networks/create', '{"Name":');
     assert.equal(bad.status, 400);
     assert.equal(bad.json.message, 'invalid JSON: unexpected EOF');
+  });
+
+  test('POST /images/load streams its body to a file (no 1 MiB limit) and the simulator says it cannot load', async () => {
+    const load = await d.api('POST', '/v1.50/images/load?quiet=1', 'x'.repeat(2 * 1024 * 1024));
+    assert.equal(load.status, 400);
+    assert.equal(load.json.message, "crosstalk's simulated data plane has no filesystem to load images into: docker load needs the real data plane (crosstalkd --data-plane linux)");
+    assert.equal((await d.api('GET', '/_ping')).status, 200, 'still answering');
+    assert.deepEqual(readdirSync(join(d.stateDir, 'tmp')), [], 'temp file removed');
   });
 
   test('streams: wait answers with headers at once and the status at exit', async () => {

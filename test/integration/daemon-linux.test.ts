@@ -8,7 +8,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { CLI_JS, run, which } from '../compat/harness.js';
 import { Sandbox } from '../../src/platform/linux/sandbox.js';
@@ -210,6 +210,67 @@ describe('linux data plane driven by the docker CLI', { skip, timeout: 240_000 }
     const builtin = await run(process.execPath, [CLI_JS, 'image', 'import', 'alpine', join(d.dir, 'mini.tar')], { env: d.env });
     assert.notEqual(builtin.code, 0);
     assert.match(builtin.err, /alpine is a built-in image/);
+  });
+
+  it('docker load: layers with whiteouts (plain and gzip), the image config, refusals; nothing written outside the rootfs', async () => {
+    const dir = join(d.dir, 'save');
+    const layer = (name: string, files: (root: string) => void, gzip = false) => {
+      const root = join(dir, `${name}-root`);
+      mkdirSync(root, { recursive: true });
+      files(root);
+      mkdirSync(join(dir, 'archive', name), { recursive: true });
+      execFileSync('tar', ['-C', root, gzip ? '-czf' : '-cf', join(dir, 'archive', name, gzip ? 'layer.tar.gz' : 'layer.tar'), '.']);
+      return `${name}/${gzip ? 'layer.tar.gz' : 'layer.tar'}`;
+    };
+    const archive = (file: string, repoTags: string[], layers: string[], config: object) => {
+      writeFileSync(join(dir, 'archive', 'config.json'), JSON.stringify({ config }));
+      writeFileSync(join(dir, 'archive', 'manifest.json'), JSON.stringify([{ Config: 'config.json', RepoTags: repoTags, Layers: layers }]));
+      execFileSync('tar', ['-C', join(dir, 'archive'), '-cf', join(dir, file), 'manifest.json', 'config.json', ...layers]);
+      return join(dir, file);
+    };
+    const outside = join(d.dir, 'outside');
+    mkdirSync(outside);
+    const l1 = layer('l1', (r) => {
+      for (const sub of ['bin', 'etc/old', 'var']) mkdirSync(join(r, sub), { recursive: true });
+      copyFileSync('/bin/busybox', join(r, 'bin', 'busybox'));
+      for (const applet of ['sh', 'cat', 'ls', 'readlink']) symlinkSync('busybox', join(r, 'bin', applet));
+      writeFileSync(join(r, 'etc', 'motd'), 'one\n');
+      writeFileSync(join(r, 'etc', 'old', 'gone'), '');
+      symlinkSync('/run', join(r, 'var', 'run'));
+      symlinkSync(outside, join(r, 'evil')); // resolves inside the rootfs when layers are applied
+    });
+    const l2 = layer('l2', (r) => {
+      for (const sub of ['bin', 'etc/old', 'evil']) mkdirSync(join(r, sub), { recursive: true });
+      writeFileSync(join(r, 'bin', '.wh.ls'), '');
+      writeFileSync(join(r, 'etc', 'motd'), 'two\n');
+      writeFileSync(join(r, 'etc', 'old', '.wh..wh..opq'), '');
+      writeFileSync(join(r, 'etc', 'old', 'new'), '');
+      writeFileSync(join(r, 'evil', 'pwned'), '');
+    }, true);
+    const good = archive('demo.tar', ['demo/motd:1.0'], [l1, l2], { Cmd: ['cat', '/etc/motd'], Env: ['PATH=/bin', 'GREETING=hi'] });
+    assert.equal(await d.ok(['load', '-i', good]), 'Loaded image: demo/motd:1.0');
+    assert.ok(!existsSync(join(outside, 'pwned')), 'a layer wrote through a symlink to outside the rootfs');
+    assert.equal(await d.ok(['run', '--rm', 'demo/motd:1.0']), 'two', 'the config\'s Cmd; the upper layer wins');
+    assert.equal(await d.ok(['run', '--rm', 'demo/motd:1.0', 'sh', '-c', 'ls /etc/old; echo $GREETING; readlink /var/run']), 'new\nhi\n/run');
+    assert.equal((await d.docker(['run', '--rm', 'demo/motd:1.0', 'ls'], 20_000)).code, 127, 'whited out');
+    assert.equal(await d.ok(['image', 'inspect', '-f', '{{json .Config.Cmd}}', 'demo/motd:1.0']), '["cat","/etc/motd"]');
+    // Refused, and nothing changes: a built-in name, something that is not an archive, an archive without a manifest.
+    const builtin = await d.docker(['load', '-i', archive('alpine.tar', ['alpine:latest'], [l1], {})]);
+    assert.equal(builtin.code, 1);
+    assert.match(builtin.err, /alpine is one of crosstalk's built-in image names/);
+    writeFileSync(join(dir, 'junk.tar'), 'not a tar file at all\n'.repeat(100));
+    const junk = await d.docker(['load', '-i', join(dir, 'junk.tar')]);
+    assert.equal(junk.code, 1);
+    assert.match(junk.err, /^Error response from daemon: the archive is not a tar file/);
+    execFileSync('tar', ['-C', join(dir, 'archive'), '-cf', join(dir, 'bare.tar'), 'config.json']);
+    assert.match((await d.docker(['load', '-i', join(dir, 'bare.tar')])).err, /the archive has no manifest.json: is it from docker save\?/);
+    assert.equal(await d.ok(['run', '--rm', 'alpine', 'cat', '/etc/motd']).catch(() => 'no motd'), 'no motd', 'the built-in image is untouched');
+    // A layer with only `evil/pwned` (no directory entry to replace l1's symlink `evil` -> the
+    // host's `outside`, which exists): applied outside a chroot, it would write there.
+    mkdirSync(join(dir, 'archive', 'l3'));
+    execFileSync('tar', ['-C', join(dir, 'l2-root'), '-cf', join(dir, 'archive', 'l3', 'layer.tar'), 'evil/pwned']);
+    await d.docker(['load', '-i', archive('escape.tar', ['demo/escape:1'], [l1, 'l3/layer.tar'], {})]);
+    assert.ok(!existsSync(join(outside, 'pwned')), 'a layer wrote through a symlink to outside the rootfs');
   });
 
   it('the default bridge uses the sandbox host\'s own resolver: unknown names fail at once (NXDOMAIN), never a 5 s timeout', async () => {

@@ -4,7 +4,7 @@
  * are "up to date", anything else fails naming what exists. Volumes and plugins do not exist
  * (404s that `docker inspect` walks past, docker-engine.md §16.4).
  */
-import { notFound } from '../../core/errors.js';
+import { EngineError, invalidParameter, notFound } from '../../core/errors.js';
 import { allImages, availableImages, findImage, normalizeImageRef, type SimImage } from '../../engine/images.js';
 import { imageDigest, sortedObject } from '../../engine/inspect.js';
 import type { PlainResponse } from '../contract.js';
@@ -114,6 +114,26 @@ function pull(ctx: RouteContext): PlainResponse {
   return { kind: 'plain', status: 200, headers: { 'Content-Type': 'application/json' }, body: lines.map(jsonBody).join('') };
 }
 
+/**
+ * `docker load`: the real data plane turns each image of a `docker save` archive into a rootfs
+ * (the daemon's server saved the body to a file). The answer is Docker's JSON message stream.
+ */
+async function load(ctx: RouteContext): Promise<PlainResponse> {
+  if (!ctx.core.real) {
+    throw invalidParameter("crosstalk's simulated data plane has no filesystem to load images into: docker load needs the real data plane (crosstalkd --data-plane linux)");
+  }
+  const file = ctx.req.bodyFile;
+  if (!file) throw invalidParameter('no archive in the request body: send the tar that docker save writes');
+  let refs: string[];
+  try {
+    refs = await ctx.core.real.loadImages(file);
+  } catch (err) {
+    if (err instanceof EngineError) throw err;
+    throw invalidParameter((err as Error).message);
+  }
+  return { kind: 'plain', status: 200, headers: { 'Content-Type': 'application/json' }, body: refs.map((r) => jsonBody({ stream: `Loaded image: ${r}\n` })).join('') };
+}
+
 function volume(ctx: RouteContext): PlainResponse {
   throw notFound(`get ${ctx.params.name}: no such volume`);
 }
@@ -129,6 +149,7 @@ function plugin(ctx: RouteContext): PlainResponse {
 export const IMAGE_ROUTES: Route[] = [
   { method: 'GET', path: '/images/json', handler: list },
   { method: 'POST', path: '/images/create', handler: pull },
+  { method: 'POST', path: '/images/load', handler: load },
   { method: 'GET', path: '/images/{name:.*}/json', handler: inspect },
   { method: 'GET', path: '/volumes', handler: volumes },
   { method: 'GET', path: '/volumes/{name:.*}', handler: volume },

@@ -5,8 +5,12 @@
  * asked for `Upgrade: tcp` (the docker CLI), `200 OK` with the raw stream otherwise (Docker's
  * behaviour for clients that do not upgrade). A client that goes away ends its session.
  */
+import { createWriteStream, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Duplex } from 'node:stream';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Transform, type Duplex } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import { StringDecoder } from 'node:string_decoder';
 import type { ApiApp, ApiRequest, ApiResponse, HijackResponse, HijackSession } from '../../api/contract.js';
 import { bodyTooLarge, MAX_BODY_BYTES, responseForError } from '../../api/errors.js';
@@ -14,6 +18,10 @@ import type { Logger } from './log.js';
 
 /** Bodies over the limit are read and dropped up to this size before the 413. */
 const DRAIN_LIMIT = 64 * 1024 * 1024;
+
+/** Requests whose body is a binary archive, saved to a temp file (ApiRequest.bodyFile): `docker load`. */
+const FILE_BODY_PATH = /^(\/v[0-9]+(\.[0-9]+)?)?\/images\/load\/?$/;
+const MAX_FILE_BODY_BYTES = 4 * 1024 * 1024 * 1024;
 
 export interface ApiServer {
   server: Server;
@@ -36,7 +44,8 @@ function frame(stream: 1 | 2, data: string, multiplexed: boolean): Buffer {
   return Buffer.concat([header, payload]);
 }
 
-export function createApiServer(app: ApiApp, log: Logger): ApiServer {
+/** @param bodyDir where binary request bodies are saved while their request runs (default: the system temp dir). */
+export function createApiServer(app: ApiApp, log: Logger, bodyDir: string = tmpdir()): ApiServer {
   const sockets = new Set<Duplex>();
   const sessions = new Set<HijackSession>();
   const streams = new Set<() => void>();
@@ -116,8 +125,73 @@ export function createApiServer(app: ApiApp, log: Logger): ApiServer {
     }
   }
 
+  async function respond(req: IncomingMessage, res: ServerResponse, apiReq: ApiRequest, started: number): Promise<void> {
+    let r: ApiResponse;
+    try {
+      r = await app.handle(apiReq);
+    } catch (err) {
+      r = responseForError(err);
+    }
+    log('debug', 'request', { method: apiReq.method, url: apiReq.url, status: r.kind === 'hijack' ? 200 : r.status, ms: Date.now() - started });
+    try {
+      if (r.kind === 'plain') writePlain(res, r, apiReq.method.toUpperCase() === 'HEAD');
+      else if (r.kind === 'stream') await writeStream(req, res, r);
+      else {
+        // No upgrade asked: Docker answers 200 and streams raw on the same connection.
+        res.removeHeader('transfer-encoding');
+        res.writeHead(200, { 'Content-Type': 'application/vnd.docker.raw-stream', Connection: 'close' });
+        res.flushHeaders();
+        runSession(
+          r,
+          req.socket,
+          (b) => res.write(b),
+          () => res.end(),
+          false,
+        );
+      }
+    } catch (err) {
+      log('error', 'writing the response failed', { url: apiReq.url, error: (err as Error).message });
+      res.destroy();
+    }
+  }
+
+  /** A binary body goes to a temp file (removed after the answer), not into a string. */
+  async function respondWithFileBody(req: IncomingMessage, res: ServerResponse, started: number): Promise<void> {
+    mkdirSync(bodyDir, { recursive: true });
+    const dir = mkdtempSync(join(bodyDir, 'crosstalk-body-'));
+    const file = join(dir, 'body');
+    let size = 0;
+    const limit = new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        size += chunk.length;
+        done(size > MAX_FILE_BODY_BYTES ? new Error('too large') : null, chunk);
+      },
+    });
+    try {
+      try {
+        await pipeline(req, limit, createWriteStream(file));
+      } catch (err) {
+        if (size > MAX_FILE_BODY_BYTES) {
+          res.setHeader('Connection', 'close');
+          writePlain(res, bodyTooLarge(MAX_FILE_BODY_BYTES), false);
+        } else {
+          log('debug', 'request body lost', { url: req.url, error: (err as Error).message });
+          res.destroy();
+        }
+        return;
+      }
+      await respond(req, res, { method: req.method ?? 'POST', url: req.url ?? '/', headers: headersOf(req), body: '', bodyFile: file }, started);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  }
+
   server.on('request', (req: IncomingMessage, res: ServerResponse) => {
     const started = Date.now();
+    if (req.method === 'POST' && FILE_BODY_PATH.test((req.url ?? '/').split('?')[0])) {
+      void respondWithFileBody(req, res, started);
+      return;
+    }
     const declared = Number(req.headers['content-length'] ?? 0);
     const chunks: Buffer[] = [];
     let size = 0;
@@ -138,33 +212,7 @@ export function createApiServer(app: ApiApp, log: Logger): ApiServer {
         return;
       }
       const apiReq: ApiRequest = { method: req.method ?? 'GET', url: req.url ?? '/', headers: headersOf(req), body: Buffer.concat(chunks).toString('utf8') };
-      let r: ApiResponse;
-      try {
-        r = await app.handle(apiReq);
-      } catch (err) {
-        r = responseForError(err);
-      }
-      log('debug', 'request', { method: apiReq.method, url: apiReq.url, status: r.kind === 'hijack' ? 200 : r.status, ms: Date.now() - started });
-      try {
-        if (r.kind === 'plain') writePlain(res, r, apiReq.method.toUpperCase() === 'HEAD');
-        else if (r.kind === 'stream') await writeStream(req, res, r);
-        else {
-          // No upgrade asked: Docker answers 200 and streams raw on the same connection.
-          res.removeHeader('transfer-encoding');
-          res.writeHead(200, { 'Content-Type': 'application/vnd.docker.raw-stream', Connection: 'close' });
-          res.flushHeaders();
-          runSession(
-            r,
-            req.socket,
-            (b) => res.write(b),
-            () => res.end(),
-            false,
-          );
-        }
-      } catch (err) {
-        log('error', 'writing the response failed', { url: apiReq.url, error: (err as Error).message });
-        res.destroy();
-      }
+      await respond(req, res, apiReq, started);
     });
   });
 

@@ -20,7 +20,7 @@ import type { ContainerRecord } from '../../engine/model.js';
 import { hostsFile, resolvConf } from '../../dns/files.js';
 import { EmbeddedDnsService } from '../dns-service.js';
 import { engineDnsResolver } from '../dns-resolver.js';
-import { ensureBusyboxImage, importRootfsTar } from '../../platform/linux/container/image.js';
+import { ensureBusyboxImage, imageDirName, importRootfsTar, loadDockerArchive } from '../../platform/linux/container/image.js';
 import { LinuxContainerRuntime, readShimInfo, shimAliveFor } from '../../platform/linux/container/shim-client.js';
 import type { ContainerSpec, ShimHandle } from '../../platform/linux/container/types.js';
 
@@ -258,12 +258,38 @@ export class LinuxDataPlane implements RealRuntime {
     registerImage(image);
   }
 
+  /** `docker load`: every image of a `docker save` archive; returns their `repo:tag` references. */
+  async loadImages(archivePath: string): Promise<string[]> {
+    const loaded = loadDockerArchive(this.imagesDir, archivePath, (ref) => {
+      const repo = normalizeImageRef(ref).slice(0, normalizeImageRef(ref).lastIndexOf(':'));
+      if (!SIM_IMAGES.some((i) => i.repository === repo)) return undefined;
+      return `${repo} is one of crosstalk's built-in image names; tag the image under another name before docker save (docker tag ${repo} my/${repo})`;
+    });
+    const refs: string[] = [];
+    for (const l of loaded) {
+      const repository = normalizeImageRef(l.repoTags[0]).replace(/:[^:/]+$/, '');
+      const image: SimImage = {
+        repository,
+        tags: l.repoTags.map((t) => t.slice(t.lastIndexOf(':') + 1)),
+        cmd: l.config.Cmd ?? [],
+        entrypoint: l.config.Entrypoint ?? [],
+        exposedPorts: Object.keys(l.config.ExposedPorts ?? {}),
+        env: l.config.Env ?? [DEFAULT_PATH],
+        stopExitCode: 137,
+      };
+      writeFileSync(join(this.imagesDir, imageDirName(repository), IMPORTED_META), `${JSON.stringify(image)}\n`);
+      registerImage(image);
+      refs.push(...l.repoTags);
+    }
+    return refs;
+  }
+
   // ------------------------------------------------------------------ start
 
   private rootfsOf(image: string): string | undefined {
     const repo = normalizeImageRef(image).split(':')[0];
     if (BUSYBOX_REPOS.has(repo)) return this.busyboxRootfs;
-    const imported = join(this.opts.root, 'images', repo.replace(/[^a-zA-Z0-9_.-]/g, '_'), 'rootfs');
+    const imported = join(this.opts.root, 'images', imageDirName(repo), 'rootfs');
     return existsSync(imported) ? imported : undefined;
   }
 
