@@ -34,6 +34,7 @@ docker run -dit --name alpine2 alpine ash
 docker network inspect bridge
 say "On the default bridge, containers reach each other by IP but not by name"
 printf 'ping -c 2 172.17.0.3\nping -c 2 alpine2\n%s\n' "$detach" | docker container attach alpine1
+say "ash as PID 1 ignores SIGTERM: each stop waits its 10 s timeout, then kills (exit 137), as with Docker"
 docker container stop alpine1 alpine2
 docker container rm alpine1 alpine2
 

@@ -45,6 +45,7 @@ export const WALKTHROUGH: TutorialStep[] = [
   { argv: ['network', 'inspect', 'bridge'] },
   { say: 'On the default bridge, containers reach each other by IP but not by name' },
   { argv: ['container', 'attach', 'alpine1'], input: ['ping -c 2 172.17.0.3', 'ping -c 2 alpine2', DETACH] },
+  { say: 'ash as PID 1 ignores SIGTERM: each stop waits its 10 s timeout, then kills (exit 137), as with Docker' },
   { argv: ['container', 'stop', 'alpine1', 'alpine2'] },
   { argv: ['container', 'rm', 'alpine1', 'alpine2'] },
   { say: '3. A user-defined bridge network' },

@@ -47,7 +47,10 @@ async function stopDaemon(daemon: ChildProcess, args: string[]): Promise<void> {
   if (daemon.exitCode === null) {
     const exited = new Promise((r) => daemon.once('exit', r));
     daemon.kill('SIGTERM');
-    const done = await Promise.race([exited.then(() => true), new Promise((r) => setTimeout(() => r(false), 20_000))]);
+    let timer: NodeJS.Timeout | undefined;
+    // The timer is cleared once the daemon exited: left pending, it would hold the CLI for 20 s.
+    const done = await Promise.race([exited.then(() => true), new Promise((r) => (timer = setTimeout(() => r(false), 20_000)))]);
+    clearTimeout(timer);
     if (!done) {
       daemon.kill('SIGKILL');
       await exited;
@@ -75,6 +78,7 @@ export async function runRealTutorial(io: Io, env: Record<string, string | undef
   try {
     await waitForDaemon(socket, daemon, logFile);
     io.stdout('# The walk-through for real: crosstalkd --sandbox (Linux bridges, veths, nftables and busybox containers inside a private network namespace)\n');
+    io.stdout("# Engine 26 behaviour (--compat legacy), as in the walk-through's transcript: MACs from IPs (02:42:…), rotating subnets. A daemon started without it behaves as Engine 28.2.\n");
     const transport = new SocketTransport({ socketPath: socket }, `unix://${socket}`);
     const contextFor = (cio: Io): CommandContext => createContext(cio, undefined as never, env, transport);
     const quiet: Io = { stdinIsTty: false, stdout: () => {}, stderr: (s) => io.stderr(s), readLine: async () => null };
