@@ -35,13 +35,15 @@ Options:
                             $XDG_RUNTIME_DIR/crosstalk/crosstalk.sock) or tcp://127.0.0.1:PORT
       --data-plane string   sim (simulated) or linux (real namespaces, bridges, veths,
                             nftables and containers; needs root) (default "sim")
-      --sandbox             With --data-plane linux: run everything inside a private
+      --sandbox             The real data plane (implies --data-plane linux) inside a private
                             network namespace that plays the host; a clean exit removes it
       --cleanup             With --sandbox: remove what a killed daemon left behind, then exit
       --host-namespace      With --data-plane linux: really change this machine's network
                             (bridges, veths, nftables in its own namespace), as dockerd does
       --dns-upstream list   Resolvers the embedded DNS forwards unknown names to, or "none"
-                            (default: none with --sandbox, else the host's resolv.conf)
+                            (SERVFAIL for them, as Docker without resolvers). Default: the
+                            host's resolv.conf; with --sandbox no forwarding, and unknown
+                            names get NXDOMAIN (a sandbox has no outside world)
       --state-dir string    State directory (default $CROSSTALK_STATE_DIR, /var/lib/crosstalk as
                             root, else ~/.local/state/crosstalk)
   -l, --log-level string    debug, info, warn or error (default "info")
