@@ -74,6 +74,13 @@ describe('linux data plane driven by the docker CLI', { skip, timeout: 240_000 }
     assert.equal(await d.status('multi', [...PING, 'alpha']), 0);
     assert.equal(await d.status('multi', [...PING, 'gamma']), 0);
     assert.equal(await d.ok(['exec', 'multi', 'nc', '-w', '2', 'gamma', '8080']), 'ok');
+    // Both interfaces, the one set up at start and the one `network connect` added, have their
+    // broadcast address, as Docker's do.
+    for (const [ifname, net] of [['eth0', 'net1'], ['eth1', 'net2']]) {
+      const ip = await d.ip('multi', net);
+      const brd = `${ip.split('.').slice(0, 2).join('.')}.255.255`;
+      assert.match(await d.ok(['exec', 'multi', 'ip', '-4', 'addr', 'show', ifname]), new RegExp(`inet ${ip}/16 brd ${brd.replace(/\./g, '\\.')} `), ifname);
+    }
   });
 
   it('disconnect and stop take away reachability and names', async () => {

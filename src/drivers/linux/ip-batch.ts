@@ -77,9 +77,12 @@ export function familyOf(cidr: string): 4 | 6 {
   return cidr.includes(':') ? 6 : 4;
 }
 
-/** `addr add` with `nodad` for IPv6 (no duplicate-address-detection delay; the engine's IPAM owns uniqueness). */
+/**
+ * `addr add`: IPv4 with its broadcast address (`brd +`, as Docker's interfaces have), IPv6 with
+ * `nodad` (no duplicate-address-detection delay; the engine's IPAM owns uniqueness).
+ */
 export function addrAdd(cidr: string, dev: string, verb: 'add' | 'replace' = 'add'): string {
-  return `addr ${verb} ${cidr} dev ${dev}${familyOf(cidr) === 6 ? ' nodad' : ''}`;
+  return `addr ${verb} ${cidr} dev ${dev}${familyOf(cidr) === 6 ? ' nodad' : ' brd +'}`;
 }
 
 /** The default route of a family: `default` (IPv4) or `::/0` (IPv6; batch lines take no `-6`). */

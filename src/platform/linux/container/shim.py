@@ -199,7 +199,8 @@ def apply_net_lines(lines):
                     req = struct.pack('16sH14s', w[2].encode(), 0, b'')
                     flags = struct.unpack('16sH14s', fcntl.ioctl(sock, SIOCGIFFLAGS, req))[1]
                     fcntl.ioctl(sock, SIOCSIFFLAGS, struct.pack('16sH14s', w[2].encode(), flags | IFF_UP, b''))
-                elif len(w) == 5 and w[:2] == ['addr', 'add'] and w[3] == 'dev' and ':' not in w[2]:
+                elif len(w) == 7 and w[:2] == ['addr', 'add'] and w[3] == 'dev' and w[5:] == ['brd', '+'] and ':' not in w[2]:
+                    # The ioctls set the broadcast address from the netmask, as `brd +` does.
                     ip, prefix = w[2].split('/')
                     mask = socket.inet_ntoa(struct.pack('!I', (0xffffffff << (32 - int(prefix))) & 0xffffffff))
                     fcntl.ioctl(sock, SIOCSIFADDR, w[4].encode().ljust(16, b'\0') + sockaddr_in(ip))
