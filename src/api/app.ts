@@ -2,7 +2,7 @@
  * The Docker Engine API (1.24–1.50) as a transport-free handler over an EngineHost: the daemon
  * serves it on a unix socket, the CLI and a browser call it in-process. No Node imports.
  */
-import { invalidParameter } from '../core/errors.js';
+import { EngineError, invalidParameter } from '../core/errors.js';
 import type { ApiApp, ApiRequest, ApiResponse } from './contract.js';
 import { ApiCore } from './core.js';
 import { bodyTooLarge, MAX_BODY_BYTES, pageNotFound, responseForError } from './errors.js';
@@ -65,7 +65,11 @@ export function createApiApp(opts: ApiAppOptions): CrosstalkApiApp {
       return withHeaders(res);
     } catch (err) {
       const res = responseForError(err);
-      if (res.status >= 500) core.log('error', 'request failed', { method: req.method, url: req.url, error: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+      if (res.status >= 500) {
+        // An engine error is a known outcome (its message says it all); anything else is a bug: keep its stack.
+        const error = err instanceof EngineError ? err.message : err instanceof Error ? (err.stack ?? err.message) : String(err);
+        core.log('error', 'request failed', { method: req.method, url: req.url, error });
+      }
       return withHeaders(res);
     }
   }

@@ -2,6 +2,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { newApi, runDetached } from './helpers.js';
+import { createApiApp } from '../../src/api/app.js';
+import type { RealRuntime } from '../../src/api/real-runtime.js';
+import { EngineHost } from '../../src/cli/engine-host.js';
+import { SeededRandom, SteppingClock } from '../../src/core/ports.js';
+import { MemoryStore } from '../../src/store/store.js';
 
 const MIDDLEWARE = { 'Api-Version': '1.50', 'Docker-Experimental': 'false', Ostype: 'linux', Server: 'Docker/28.2.2 (linux)' };
 
@@ -290,4 +295,35 @@ test('changes another writer commits to the same store (the embedded CLI) reach 
   events.cancel();
   app.close();
   clearInterval(keepAlive);
+});
+
+test('a 500 from a known engine outcome is logged by its message; an unexpected error keeps its stack', async () => {
+  const store = new MemoryStore();
+  const host = new EngineHost({ store, clock: new SteppingClock(1_750_000_000_000_000_000n, 1_000_000_000n), random: new SeededRandom(7), profile: 'default' });
+  const logged: Array<Record<string, unknown>> = [];
+  let bug = false;
+  // A real data plane whose start check says the image cannot run, or throws a plain Error (a
+  // bug); its other methods do nothing.
+  const checks = {
+    checkStartable: () => {
+      if (bug) throw new TypeError('cannot read properties of undefined');
+      return 'crosstalk: image nginx:latest has no root filesystem on the linux data plane';
+    },
+    isLive: () => false,
+  };
+  const real = new Proxy(checks, { get: (t, k) => (k in t ? t[k as keyof typeof t] : () => undefined) }) as unknown as RealRuntime;
+  const app = createApiApp({ host, real, pollIntervalMs: 0, log: (level, msg, fields) => logged.push({ level, msg, ...fields }) });
+  const call = (method: string, url: string, body?: unknown) =>
+    app.handle({ method, url, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : '' });
+  const created = await call('POST', '/containers/create?name=web', { Image: 'nginx' });
+  assert.equal(created.kind === 'plain' && created.status, 201);
+  const start = await call('POST', '/containers/web/start');
+  assert.equal(start.kind === 'plain' && start.status, 500);
+  const known = logged.find((l) => l.msg === 'request failed');
+  assert.equal(known?.level, 'error');
+  assert.equal(known?.error, 'crosstalk: image nginx:latest has no root filesystem on the linux data plane');
+  logged.length = 0;
+  bug = true;
+  await call('POST', '/containers/web/start');
+  assert.match(String(logged.find((l) => l.msg === 'request failed')?.error), /^TypeError: cannot read properties of undefined\n {4}at /);
 });
