@@ -56,6 +56,8 @@ export interface RealRuntime {
   resize(containerId: string, rows: number, cols: number): void;
   /** `crosstalk image import`: a rootfs tarball (a path on the daemon's machine) becomes image NAME. */
   importImage(name: string, tarPath: string): Promise<void>;
+  /** Does this image have a root filesystem here (the built-in busybox ones, or loaded/imported)? */
+  hasImage(ref: string): boolean;
   /** `docker load`: the images of a `docker save` archive (a file on the daemon's machine); their `repo:tag`s. */
   loadImages(archivePath: string): Promise<string[]>;
 }

@@ -310,6 +310,7 @@ test('a 500 from a known engine outcome is logged by its message; an unexpected 
       return 'crosstalk: image nginx:latest has no root filesystem on the linux data plane';
     },
     isLive: () => false,
+    hasImage: () => true,
   };
   const real = new Proxy(checks, { get: (t, k) => (k in t ? t[k as keyof typeof t] : () => undefined) }) as unknown as RealRuntime;
   const app = createApiApp({ host, real, pollIntervalMs: 0, log: (level, msg, fields) => logged.push({ level, msg, ...fields }) });

@@ -280,6 +280,18 @@ describe('linux data plane driven by the docker CLI', { skip, timeout: 240_000 }
     assert.ok(!existsSync(join(outside, 'pwned')), 'a layer wrote through a symlink to outside the rootfs');
   });
 
+  it('images and info describe the real plane: only images with a root filesystem; no registry to pull from', async () => {
+    const images = (await d.ok(['images', '--format', '{{.Repository}}'])).split('\n').sort();
+    assert.deepEqual([...new Set(images)], ['alpine', 'busybox', 'demo/motd', 'mini']);
+    const nginx = await d.docker(['run', '-d', '--name', 'ngx', 'nginx']);
+    assert.equal(nginx.code, 125);
+    assert.match(nginx.err, /^Unable to find image 'nginx:latest' locally\n/);
+    assert.match(nginx.err, /docker: Error response from daemon: pull access denied for nginx: crosstalk's linux data plane has no registry; it runs alpine, busybox, mini, demo\/motd and what docker load or crosstalk image import adds/);
+    assert.doesNotMatch(await d.ok(['ps', '-a', '--format', '{{.Names}}']), /ngx/, 'no container is created');
+    assert.equal((await d.docker(['image', 'inspect', 'nginx'])).code, 1);
+    assert.equal(await d.ok(['info', '--format', '{{.DefaultRuntime}} {{.LiveRestoreEnabled}} {{.Plugins.Network}}']), 'crosstalk-shim true [bridge host null]');
+  });
+
   it('the default bridge uses the sandbox host\'s own resolver: unknown names fail at once (NXDOMAIN), never a 5 s timeout', async () => {
     await d.ok(['run', '-d', '--name', 'db1', 'alpine', 'sleep', '1000']);
     await d.ok(['run', '-d', '--name', 'db2', 'alpine', 'sleep', '1000']);

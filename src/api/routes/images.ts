@@ -18,13 +18,25 @@ const IMAGE_CREATED = '2025-06-01T00:00:00Z';
 const IMAGE_CREATED_UNIX = 1748736000;
 const IMAGE_LABELS = { 'org.crosstalk.simulated': 'true' };
 
-function byRef(ref: string): SimImage | undefined {
+/**
+ * The images this daemon has: the whole catalogue in the simulator; on the real data plane only
+ * those with a root filesystem (the built-in busybox ones, loaded and imported images), as a
+ * Docker host has only the images it pulled.
+ */
+export function localImages(ctx: RouteContext): SimImage[] {
+  const real = ctx.core.real;
+  return real ? allImages().filter((i) => real.hasImage(`${i.repository}:${i.tags[0]}`)) : allImages();
+}
+
+function byRef(ctx: RouteContext, ref: string): SimImage | undefined {
+  const local = localImages(ctx);
   const hex = ref.replace(/^sha256:/, '');
   if (/^[0-9a-f]{6,64}$/.test(hex)) {
-    const hit = allImages().find((i) => imageDigest(i.repository).startsWith(hex));
+    const hit = local.find((i) => imageDigest(i.repository).startsWith(hex));
     if (hit) return hit;
   }
-  return findImage(ref);
+  const found = findImage(ref);
+  return found && local.includes(found) ? found : undefined;
 }
 
 function repoTags(i: SimImage): string[] {
@@ -47,7 +59,7 @@ function imageConfig(i: SimImage): Record<string, unknown> {
 
 function inspect(ctx: RouteContext): PlainResponse {
   const name = ctx.params.name;
-  const i = byRef(name);
+  const i = byRef(ctx, name);
   if (!i) throw notFound(`No such image: ${normalizeImageRef(name)}`);
   return jsonResponse(200, {
     Id: imageId(i.repository),
@@ -75,7 +87,7 @@ function list(ctx: RouteContext): PlainResponse {
     const re = new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '.')}$`);
     return repoTags(i).some((t) => re.test(t)) || re.test(i.repository);
   };
-  const body = allImages().filter(
+  const body = localImages(ctx).filter(
     (i) =>
       (!filters.reference?.length || filters.reference.some((r) => refMatch(i, r))) &&
       (!filters.dangling?.length || filters.dangling.every((d) => d === 'false' || d === '0')) &&
@@ -102,6 +114,10 @@ function pull(ctx: RouteContext): PlainResponse {
   const ref = tag === '' ? from : tag.startsWith('sha256:') ? `${from}@${tag}` : `${from}:${tag}`;
   const normalized = normalizeImageRef(ref);
   const image = findImage(ref);
+  if (ctx.core.real && (!image || !localImages(ctx).includes(image))) {
+    const have = localImages(ctx).map((i) => i.repository).join(', ');
+    throw notFound(`pull access denied for ${normalized.split(':')[0]}: crosstalk's linux data plane has no registry; it runs ${have} and what docker load or crosstalk image import adds`);
+  }
   if (!image) {
     throw notFound(`pull access denied for ${normalized.split(':')[0]}: crosstalk's simulated data plane has no registry; the images it simulates are: ${availableImages()}`);
   }

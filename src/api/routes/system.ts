@@ -5,7 +5,7 @@ import { eventFilter, eventJson, parseEventTime } from '../events.js';
 import { parseFilters } from '../filters.js';
 import type { Route, RouteContext } from '../router.js';
 import { Channel, setTimer } from '../stream.js';
-import { allImages } from '../../engine/images.js';
+import { localImages } from './images.js';
 import { ENGINE_VERSION, MIN_API_VERSION } from '../version.js';
 
 function swarmState(ctx: RouteContext): string {
@@ -75,10 +75,11 @@ function info(ctx: RouteContext): PlainResponse {
       ContainersRunning: running,
       ContainersPaused: 0,
       ContainersStopped: containers.length - running,
-      Images: allImages().length,
+      Images: localImages(ctx).length,
       Driver: dataPlane === 'sim' ? 'crosstalk-sim' : `crosstalk-${dataPlane}`,
       DriverStatus: [['Data plane', dataPlane === 'sim' ? 'simulated (no namespaces, bridges or processes)' : dataPlane]],
-      Plugins: { Volume: null, Network: ['bridge', 'host', 'macvlan', 'null', 'overlay'], Authorization: null, Log: null },
+      // macvlan and overlay exist in the simulator only.
+      Plugins: { Volume: null, Network: dataPlane === 'sim' ? ['bridge', 'host', 'macvlan', 'null', 'overlay'] : ['bridge', 'host', 'null'], Authorization: null, Log: null },
       MemoryLimit: false,
       SwapLimit: false,
       CpuCfsPeriod: false,
@@ -114,10 +115,11 @@ function info(ctx: RouteContext): PlainResponse {
       Labels: [],
       ExperimentalBuild: false,
       ServerVersion: engineVersion(ctx),
-      Runtimes: { 'crosstalk-sim': { path: 'crosstalk-sim' } },
-      DefaultRuntime: 'crosstalk-sim',
+      Runtimes: dataPlane === 'sim' ? { 'crosstalk-sim': { path: 'crosstalk-sim' } } : { 'crosstalk-shim': { path: 'shim.py' } },
+      DefaultRuntime: dataPlane === 'sim' ? 'crosstalk-sim' : 'crosstalk-shim',
       Swarm: swarm,
-      LiveRestoreEnabled: false,
+      // Containers outlive a daemon restart on both planes (docs/decisions.md), as with live-restore.
+      LiveRestoreEnabled: true,
       Isolation: '',
       InitBinary: '',
       ContainerdCommit: { ID: '' },

@@ -297,6 +297,10 @@ export class LinuxDataPlane implements RealRuntime {
     return [...c.entrypoint, ...c.cmd];
   }
 
+  hasImage(ref: string): boolean {
+    return this.rootfsOf(ref) !== undefined;
+  }
+
   checkStartable(c: ContainerRecord): string | undefined {
     const rootfs = this.rootfsOf(c.image);
     if (!rootfs) {
