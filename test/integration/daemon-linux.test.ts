@@ -292,6 +292,24 @@ describe('linux data plane driven by the docker CLI', { skip, timeout: 240_000 }
     assert.equal(await d.ok(['info', '--format', '{{.DefaultRuntime}} {{.LiveRestoreEnabled}} {{.Plugins.Network}}']), 'crosstalk-shim true [bridge host null]');
   });
 
+  it('--network host shares the (sandbox) host\'s namespace; --network container:X shares X\'s, its names and its localhost', async () => {
+    await d.ok(['network', 'create', 'share']);
+    await d.ok(['run', '-d', '--name', 'owner', '--network', 'share', 'alpine', 'nc', '-ll', '-p', '7000', '-e', 'echo', 'from-owner']);
+    await d.ok(['run', '-d', '--name', 'mate', '--network', 'share', 'alpine', 'sleep', '1000']);
+    const ownerIp = await d.ip('owner', 'share');
+    // Host mode: the host's links (docker0, the bridges) and a route to every bridge network.
+    const hostLinks = await d.ok(['run', '--rm', '--network', 'host', 'alpine', 'ip', '-o', 'link']);
+    assert.match(hostLinks, /: docker0: /);
+    assert.match(await d.ok(['run', '--rm', '--network', 'host', 'alpine', 'nc', '-w', '2', ownerIp, '7000']), /^from-owner$/);
+    // container:owner: the same interface and address, owner's listener on 127.0.0.1, and names through owner's 127.0.0.11.
+    await d.ok(['run', '-d', '--name', 'side', '--network', 'container:owner', 'alpine', 'sleep', '1000']);
+    assert.match(await d.ok(['exec', 'side', 'ip', '-4', '-o', 'addr', 'show', 'eth0']), new RegExp(`inet ${ownerIp.replace(/\./g, '\\.')}/16 `));
+    assert.equal(await d.ok(['exec', 'side', 'nc', '-w', '2', '127.0.0.1', '7000']), 'from-owner');
+    assert.equal(await d.status('side', [...PING, 'mate']), 0);
+    await d.ok(['rm', '-f', 'side', 'owner', 'mate']);
+    await d.ok(['network', 'rm', 'share']);
+  });
+
   it('the default bridge uses the sandbox host\'s own resolver: unknown names fail at once (NXDOMAIN), never a 5 s timeout', async () => {
     await d.ok(['run', '-d', '--name', 'db1', 'alpine', 'sleep', '1000']);
     await d.ok(['run', '-d', '--name', 'db2', 'alpine', 'sleep', '1000']);

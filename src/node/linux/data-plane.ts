@@ -341,8 +341,11 @@ export class LinuxDataPlane implements RealRuntime {
       tty: c.tty,
       openStdin: c.openStdin,
       files: { hosts: hostsFile(engine, c), resolvConf: resolvConf(engine, c), hostname: `${c.hostname}\n` },
-      dnsSocket: owner.networkMode === 'host' ? undefined : this.dnsSocket,
+      // Its own netns (and DNS listener), the host's, or the one of the container it joins.
+      dnsSocket: owner !== c || owner.networkMode === 'host' ? undefined : this.dnsSocket,
+      sharedNetns: owner.networkMode === 'host' ? 'host' : owner !== c ? this.handles.get(owner.id)?.netnsPath : undefined,
     };
+    if (owner !== c && !spec.sharedNetns) throw new Error(`cannot join network of a non running container: ${owner.id}`);
     this.dirs.add(c.id);
     const handle = await this.runtime.create(spec);
     this.handles.set(c.id, handle);

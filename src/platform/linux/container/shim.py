@@ -306,9 +306,16 @@ class Shim:
     # ---- setup -------------------------------------------------------------------------------
     def make_netns(self):
         orig = os.open('/proc/self/ns/net', os.O_RDONLY)
-        check(libc.unshare(CLONE_NEWNET), 'unshare(CLONE_NEWNET)')
-        self.netns_fd = os.open('/proc/self/ns/net', os.O_RDONLY)  # keeps the netns alive; inheritable=False
-        lo_up()
+        shared = self.cfg.get('sharedNetns')
+        if shared == 'host':  # --network host: the namespace the shim started in
+            self.netns_fd = os.open('/proc/self/ns/net', os.O_RDONLY)
+        elif shared:  # --network container:X: X's namespace (its shim's fd path)
+            self.netns_fd = os.open(shared, os.O_RDONLY)
+            setns(self.netns_fd, CLONE_NEWNET)
+        else:
+            check(libc.unshare(CLONE_NEWNET), 'unshare(CLONE_NEWNET)')
+            self.netns_fd = os.open('/proc/self/ns/net', os.O_RDONLY)  # keeps the netns alive; inheritable=False
+            lo_up()
         try:  # for unsolicited ARPs (advertise); lives as long as the shim
             self.arp = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
         except OSError:

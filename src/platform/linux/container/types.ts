@@ -32,6 +32,12 @@ export interface ContainerSpec {
   files: { hosts: string; resolvConf: string; hostname: string };
   /** When set: serve 127.0.0.11:53 (udp+tcp) in the container netns, relayed to this unix socket. */
   dnsSocket?: string;
+  /**
+   * A network namespace to share instead of a private one: `host` (`--network host`: the one the
+   * shim starts in, the sandbox's or the machine's) or another container's netns path
+   * (`--network container:X`). No DNS listener is set up then (the owner has it).
+   */
+  sharedNetns?: string;
 }
 
 export interface AttachStream {
