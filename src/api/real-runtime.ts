@@ -4,6 +4,7 @@
  */
 import type { Engine } from '../engine/engine.js';
 import type { ContainerRecord } from '../engine/model.js';
+import type { Listener } from '../sim/listeners.js';
 
 /** A live byte stream to a real process (a container's main process or an exec). */
 export interface RealStream {
@@ -56,6 +57,8 @@ export interface RealRuntime {
   resize(containerId: string, rows: number, cols: number): void;
   /** `crosstalk image import`: a rootfs tarball (a path on the daemon's machine) becomes image NAME. */
   importImage(name: string, tarPath: string): Promise<void>;
+  /** What the container's network namespace listens on now (undefined when it has no process). */
+  listeners(containerId: string): Listener[] | undefined;
   /** Does this image have a root filesystem here (the built-in busybox ones, or loaded/imported)? */
   hasImage(ref: string): boolean;
   /** `docker load`: the images of a `docker save` archive (a file on the daemon's machine); their `repo:tag`s. */

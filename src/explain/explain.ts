@@ -6,6 +6,7 @@
 import { parseIp } from '../ipam/ip.js';
 import type { Engine } from '../engine/engine.js';
 import type { ContainerRecord } from '../engine/model.js';
+import type { Listener } from '../sim/listeners.js';
 import { NetView, type Proto, type ReachResult } from '../sim/netview.js';
 
 export interface Explanation {
@@ -50,8 +51,9 @@ function fixesForReach(engine: Engine, from: ContainerRecord | 'host', res: Reac
   return fixes;
 }
 
-export function explain(engine: Engine, q: ExplainQuery): Explanation {
-  const view = new NetView(engine);
+/** @param observedListeners a real data plane's view of who listens where (see NetView). */
+export function explain(engine: Engine, q: ExplainQuery, observedListeners?: (c: ContainerRecord) => Listener[] | undefined): Explanation {
+  const view = new NetView(engine, observedListeners);
   const steps: string[] = [];
   const fixes: string[] = [];
   const from = q.from === 'host' ? 'host' : engine.findContainer(q.from);

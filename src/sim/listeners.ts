@@ -14,7 +14,8 @@
  *   - nginx (default config): 80 on 0.0.0.0 and `::`; postgres 5432 and redis-server 6379 on
  *     0.0.0.0 and `::` (the official images listen on all interfaces).
  *   - `socat TCP-LISTEN:PORT[,bind=ADDR]…` (TCP4-/TCP6-/UDP-/UDP4-/UDP6-LISTEN too).
- * Listeners started later through `docker exec` are not modelled.
+ * Listeners started later through `docker exec` are not modelled; on the real data plane explain
+ * reads the container's socket tables instead (proc-net.ts).
  */
 import type { ContainerRecord } from '../engine/model.js';
 import { parseIp } from '../ipam/ip.js';

@@ -33,7 +33,15 @@ export type Proto = 'tcp' | 'udp' | 'icmp';
 const isLoopback = (ip: string) => ip.startsWith('127.') || ip === '::1';
 
 export class NetView {
-  constructor(readonly engine: Engine) {}
+  /**
+   * @param observedListeners what a container's network namespace really listens on, when a real
+   *   data plane can tell (undefined: not known, e.g. not running); else the model of listeners.ts,
+   *   which reads command lines and so misses servers started by `docker exec`.
+   */
+  constructor(
+    readonly engine: Engine,
+    private readonly observedListeners?: (c: ContainerRecord) => Listener[] | undefined,
+  ) {}
 
   network(id: string): NetworkRecord {
     return this.engine.networks.get(id)!;
@@ -191,6 +199,8 @@ export class NetView {
 
   listeners(c: ContainerRecord): Listener[] {
     const owner = netnsOwner(this.engine, c);
+    const observed = this.observedListeners?.(owner);
+    if (observed) return observed;
     const out: Listener[] = [];
     for (const member of this.engine.containers.values()) {
       if (member.status === 'running' && netnsOwner(this.engine, member) === owner) out.push(...listenersOf(member));

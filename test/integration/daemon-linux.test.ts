@@ -310,6 +310,29 @@ describe('linux data plane driven by the docker CLI', { skip, timeout: 240_000 }
     await d.ok(['network', 'rm', 'share']);
   });
 
+  it('crosstalk explain on the real plane sees who really listens, servers started by docker exec included', async () => {
+    await d.ok(['network', 'create', 'expl']);
+    await d.ok(['run', '-d', '--name', 'srv', '--network', 'expl', 'alpine', 'sleep', '1000']);
+    await d.ok(['run', '-d', '--name', 'cli', '--network', 'expl', 'alpine', 'sleep', '1000']);
+    const explain = (to: string) => run(process.execPath, [CLI_JS, 'explain', 'cli', to], { env: d.env });
+    const before = await explain('srv:8088');
+    assert.equal(before.code, 1);
+    assert.match(before.out, /nothing listens on 8088\/tcp in srv/);
+    await d.ok(['exec', '-d', 'srv', 'httpd', '-f', '-p', '8088']);
+    let after = await explain('srv:8088');
+    for (let i = 0; i < 20 && after.code !== 0; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      after = await explain('srv:8088');
+    }
+    assert.equal(after.code, 0, after.out);
+    assert.match(after.out, /srv listens on :::8088\/tcp/);
+    assert.match(after.out, /^YES: reachable: cli reaches srv:8088\/tcp/m);
+    // And it agrees with a real connection.
+    assert.equal((await d.docker(['exec', 'cli', 'nc', '-w', '2', 'srv', '8088'])).code, 0);
+    await d.ok(['rm', '-f', 'srv', 'cli']);
+    await d.ok(['network', 'rm', 'expl']);
+  });
+
   it('the default bridge uses the sandbox host\'s own resolver: unknown names fail at once (NXDOMAIN), never a 5 s timeout', async () => {
     await d.ok(['run', '-d', '--name', 'db1', 'alpine', 'sleep', '1000']);
     await d.ok(['run', '-d', '--name', 'db2', 'alpine', 'sleep', '1000']);

@@ -20,7 +20,9 @@ function explainRoute(ctx: RouteContext): PlainResponse {
   const port = portText ? Number(portText) : undefined;
   const proto = (ctx.query.get('proto') || (port === undefined ? 'icmp' : 'tcp')) as 'tcp' | 'udp' | 'icmp';
   if (!['tcp', 'udp', 'icmp'].includes(proto)) throw invalidParameter(`invalid proto ${proto}`);
-  return json(200, ctx.core.read((engine) => explain(engine, { from, to, port, proto })));
+  // On the real plane, who listens is observed (servers started by docker exec included), not modelled.
+  const real = ctx.core.real;
+  return json(200, ctx.core.read((engine) => explain(engine, { from, to, port, proto }, real ? (c) => real.listeners(c.id) : undefined)));
 }
 
 function getHost(ctx: RouteContext): PlainResponse {

@@ -18,6 +18,8 @@ import { findImage, normalizeImageRef, registerImage, SIM_IMAGES, type SimImage 
 import { invalidParameter } from '../../core/errors.js';
 import type { ContainerRecord } from '../../engine/model.js';
 import { hostsFile, resolvConf } from '../../dns/files.js';
+import type { Listener } from '../../sim/listeners.js';
+import { parseProcNet } from '../../sim/proc-net.js';
 import { EmbeddedDnsService } from '../dns-service.js';
 import { engineDnsResolver } from '../dns-resolver.js';
 import { ensureBusyboxImage, imageDirName, importRootfsTar, loadDockerArchive } from '../../platform/linux/container/image.js';
@@ -295,6 +297,26 @@ export class LinuxDataPlane implements RealRuntime {
 
   private argvOf(c: ContainerRecord): string[] {
     return [...c.entrypoint, ...c.cmd];
+  }
+
+  listeners(containerId: string): Listener[] | undefined {
+    const pid = this.handles.get(containerId)?.pid;
+    if (pid === undefined) return undefined;
+    const table = (name: string) => {
+      try {
+        return readFileSync(`/proc/${pid}/net/${name}`, 'utf8');
+      } catch {
+        return undefined; // gone meanwhile, or no IPv6 in this kernel
+      }
+    };
+    const tcp = table('tcp');
+    if (tcp === undefined) return undefined;
+    return [
+      ...parseProcNet(tcp, 'tcp'),
+      ...parseProcNet(table('tcp6') ?? '', 'tcp'),
+      ...parseProcNet(table('udp') ?? '', 'udp'),
+      ...parseProcNet(table('udp6') ?? '', 'udp'),
+    ];
   }
 
   hasImage(ref: string): boolean {
