@@ -100,4 +100,23 @@ describe('docker logs on the linux data plane', { skip, timeout: 180_000 }, () =
     assert.equal(await d.ok(['inspect', '-f', '{{.State.Status}}', 'chatty']), 'running');
     await d.ok(['rm', '-f', 'chatty']);
   });
+
+  it('a stopped and started container keeps its files and its log (each run appends), as with Docker', async () => {
+    await d.ok(['run', '-d', '--name', 'keeper', 'alpine', 'sh', '-c', 'echo run; exec sleep 1000']);
+    await d.ok(['exec', 'keeper', 'sh', '-c', 'echo persisted > /keep']);
+    await d.ok(['kill', 'keeper']);
+    await d.ok(['start', 'keeper']);
+    assert.equal(await d.ok(['exec', 'keeper', 'cat', '/keep']), 'persisted');
+    await d.ok(['restart', '-t', '0', 'keeper']);
+    assert.equal(await d.ok(['exec', 'keeper', 'cat', '/keep']), 'persisted');
+    let logs = '';
+    for (let i = 0; i < 20 && logs.split('\n').length < 3; i++) {
+      logs = await d.ok(['logs', 'keeper']);
+      if (logs.split('\n').length < 3) await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(logs, 'run\nrun\nrun');
+    // A new container from the same image starts clean.
+    assert.notEqual((await d.docker(['run', '--rm', 'alpine', 'cat', '/keep'])).code, 0);
+    await d.ok(['rm', '-f', 'keeper']);
+  });
 });

@@ -44,6 +44,8 @@ export interface LinuxDataPlaneOptions {
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** What `image import` records next to an imported rootfs (the built-in image has its own files). */
 const IMPORTED_META = 'crosstalk-import.json';
+/** What a container's directory keeps from one run to the next. */
+const KEPT_ACROSS_STARTS = new Set(['upper', 'log.jsonl']);
 /** Images the machine's static busybox stands in for. */
 const BUSYBOX_REPOS = new Set(['busybox', 'alpine']);
 
@@ -350,7 +352,11 @@ export class LinuxDataPlane implements RealRuntime {
     const old = this.handles.get(c.id);
     if (old) throw new Error(`container ${c.id} still has a running process`);
     const dir = this.dirOf(c.id);
-    rmSync(dir, { recursive: true, force: true });
+    // A start after a stop keeps what Docker keeps: the container's writable layer and its log
+    // (each run appends). The rest (sockets, config, files, overlay work dir) is made anew.
+    for (const name of existsSync(dir) ? readdirSync(dir) : []) {
+      if (!KEPT_ACROSS_STARTS.has(name)) rmSync(join(dir, name), { recursive: true, force: true });
+    }
     const owner = netnsOwner(engine, c);
     const spec: ContainerSpec = {
       id: c.id,
