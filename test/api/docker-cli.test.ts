@@ -86,4 +86,13 @@ describe('the real docker CLI against crosstalkd', { skip: reason ?? false }, ()
     assert.match(r.err, /^Unable to find image 'nosuchimage:latest' locally\n/);
     assert.match(r.err, /docker: Error response from daemon: pull access denied for nosuchimage: crosstalk's simulated data plane has no registry; the images it simulates are: alpine/);
   });
+
+  test('docker run --rm on a network that does not exist: the start error, exit 125, and the container is gone (no hang)', async () => {
+    for (const detach of [[], ['-d']]) {
+      const r = await run(daemon, ['run', ...detach, '--rm', '--name', 'lost', '--network', 'nope', 'alpine', 'true']);
+      assert.equal(r.code, 125, r.err);
+      assert.match(r.err, /network nope not found/);
+      assert.doesNotMatch((await run(daemon, ['ps', '-a', '--format', '{{.Names}}'])).out, /lost/);
+    }
+  });
 });

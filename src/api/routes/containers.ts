@@ -337,9 +337,13 @@ function start(ctx: RouteContext): PlainResponse | Promise<PlainResponse> {
   return emptyResponse(204);
 }
 
-/** A `--rm` container whose start failed is removed (daemon/start.go), then the error is reported. */
+/**
+ * A `--rm` container whose start failed is removed (daemon/start.go), then the error is reported.
+ * That includes a start that failed on a missing network (a not-found error): the docker CLI waits
+ * for the removal, and would wait forever.
+ */
 function removeAfterFailedStart(ctx: RouteContext, err: unknown): never {
-  if (err instanceof EngineError && err.kind !== 'not-modified' && err.kind !== 'not-found') {
+  if (err instanceof EngineError && err.kind !== 'not-modified') {
     try {
       ctx.core.write((tx) => {
         const c = tx.engine.findContainer(ctx.params.id);
