@@ -240,6 +240,8 @@ export function startContainer(engine: Engine, ref: string): ContainerRecord {
     const owner = engine.containers.get(target) ?? engine.containersByName.get(target);
     if (!owner) throw notFound(`No such container: ${target}`);
     if (owner.status !== 'running') throw conflict(`cannot join network namespace of a non running container: ${owner.id}`);
+    // Docker's initializeNetworking: the joiner takes X's hostname (and X's hosts/resolv.conf).
+    container.hostname = owner.hostname;
   }
   if (container.pendingNetworkRef) {
     const net = engine.networksByName.get(container.pendingNetworkRef);

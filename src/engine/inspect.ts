@@ -111,6 +111,7 @@ export function containerJson(engine: Engine, c: ContainerRecord): Record<string
   const path = c.entrypoint.length ? c.entrypoint[0] : c.cmd[0] ?? '';
   const args = c.entrypoint.length ? [...c.entrypoint.slice(1), ...c.cmd] : c.cmd.slice(1);
   const stateDir = `/var/lib/docker/containers/${c.id}`;
+  const filesDir = `/var/lib/docker/containers/${owner.id}`;
   return {
     Id: c.id,
     Created: formatRfc3339Nano(BigInt(c.created)),
@@ -130,9 +131,10 @@ export function containerJson(engine: Engine, c: ContainerRecord): Record<string
       FinishedAt: c.finishedAt === '0' ? '0001-01-01T00:00:00Z' : formatRfc3339Nano(BigInt(c.finishedAt)),
     },
     Image: `sha256:${imageDigest(c.image)}`,
-    ResolvConfPath: `${stateDir}/resolv.conf`,
-    HostnamePath: `${stateDir}/hostname`,
-    HostsPath: `${stateDir}/hosts`,
+    // A container:X container uses X's files (Docker's initializeNetworkingPaths).
+    ResolvConfPath: `${filesDir}/resolv.conf`,
+    HostnamePath: `${filesDir}/hostname`,
+    HostsPath: `${filesDir}/hosts`,
     LogPath: `${stateDir}/${c.id}-json.log`,
     Name: `/${c.name}`,
     RestartCount: c.restartCount,

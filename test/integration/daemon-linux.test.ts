@@ -305,6 +305,10 @@ describe('linux data plane driven by the docker CLI', { skip, timeout: 240_000 }
     await d.ok(['run', '-d', '--name', 'side', '--network', 'container:owner', 'alpine', 'sleep', '1000']);
     assert.match(await d.ok(['exec', 'side', 'ip', '-4', '-o', 'addr', 'show', 'eth0']), new RegExp(`inet ${ownerIp.replace(/\./g, '\\.')}/16 `));
     assert.equal(await d.ok(['exec', 'side', 'nc', '-w', '2', '127.0.0.1', '7000']), 'from-owner');
+    // Docker gives it owner's hostname and files.
+    const ownerHost = await d.ok(['inspect', '-f', '{{.Config.Hostname}} {{.HostsPath}}', 'owner']);
+    assert.equal(await d.ok(['inspect', '-f', '{{.Config.Hostname}} {{.HostsPath}}', 'side']), ownerHost);
+    assert.equal(await d.ok(['exec', 'side', 'hostname']), ownerHost.split(' ')[0]);
     assert.equal(await d.status('side', [...PING, 'mate']), 0);
     await d.ok(['rm', '-f', 'side', 'owner', 'mate']);
     await d.ok(['network', 'rm', 'share']);

@@ -338,11 +338,11 @@ export class LinuxDataPlane implements RealRuntime {
     return undefined;
   }
 
-  private envOf(c: ContainerRecord): string[] {
+  private envOf(c: ContainerRecord, hostname = c.hostname): string[] {
     const env = [...c.env];
     const has = (k: string) => env.some((e) => e.startsWith(`${k}=`));
     if (!has('PATH')) env.unshift(DEFAULT_PATH);
-    env.push(`HOSTNAME=${c.hostname}`);
+    env.push(`HOSTNAME=${hostname}`);
     if (c.tty && !has('TERM')) env.push('TERM=xterm');
     if (!has('HOME')) env.push('HOME=/root');
     return env;
@@ -358,17 +358,19 @@ export class LinuxDataPlane implements RealRuntime {
       if (!KEPT_ACROSS_STARTS.has(name)) rmSync(join(dir, name), { recursive: true, force: true });
     }
     const owner = netnsOwner(engine, c);
+    // A container:X container has X's hostname (the engine records it when the start commits).
+    const hostname = owner !== c ? owner.hostname : c.hostname;
     const spec: ContainerSpec = {
       id: c.id,
       dir,
       rootfs: this.rootfsOf(c.image)!,
       argv: this.argvOf(c),
-      env: this.envOf(c),
+      env: this.envOf(c, hostname),
       workdir: '/',
-      hostname: c.hostname,
+      hostname,
       tty: c.tty,
       openStdin: c.openStdin,
-      files: { hosts: hostsFile(engine, c), resolvConf: resolvConf(engine, c), hostname: `${c.hostname}\n` },
+      files: { hosts: hostsFile(engine, c), resolvConf: resolvConf(engine, c), hostname: `${hostname}\n` },
       // Its own netns (and DNS listener), the host's, or the one of the container it joins.
       dnsSocket: owner !== c || owner.networkMode === 'host' ? undefined : this.dnsSocket,
       sharedNetns: owner.networkMode === 'host' ? 'host' : owner !== c ? this.handles.get(owner.id)?.netnsPath : undefined,
