@@ -4,6 +4,7 @@
  */
 import type { Engine } from '../engine/engine.js';
 import type { ContainerRecord } from '../engine/model.js';
+import type { SimImage } from '../engine/images.js';
 import type { Listener } from '../sim/listeners.js';
 
 /** A live byte stream to a real process (a container's main process or an exec). */
@@ -61,6 +62,10 @@ export interface RealRuntime {
   listeners(containerId: string): Listener[] | undefined;
   /** Does this image have a root filesystem here (the built-in busybox ones, or loaded/imported)? */
   hasImage(ref: string): boolean;
+  /** `docker rmi`: an imported/loaded image's files (its last tag is gone; no container uses it). */
+  removeImage(image: SimImage): void;
+  /** The files of an image that keeps some tags, rewritten with the tags left. */
+  retagImage(image: SimImage): void;
   /** `docker load`: the images of a `docker save` archive (a file on the daemon's machine); their `repo:tag`s. */
   loadImages(archivePath: string): Promise<string[]>;
 }

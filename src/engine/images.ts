@@ -42,6 +42,22 @@ export function registerImage(image: SimImage): void {
   IMPORTED.push(image);
 }
 
+/** Forgets one tag of an imported image; the whole image when it was its last. True when the image is gone. */
+export function untagImage(repository: string, tag: string): boolean {
+  const at = IMPORTED.findIndex((i) => i.repository === repository);
+  if (at < 0) return false;
+  const image = IMPORTED[at];
+  image.tags = image.tags.filter((t) => t !== tag);
+  if (image.tags.length > 0) return false;
+  IMPORTED.splice(at, 1);
+  return true;
+}
+
+/** Is this one of the catalogue's own images (not imported or loaded)? */
+export function isBuiltInImage(image: SimImage): boolean {
+  return SIM_IMAGES.includes(image);
+}
+
 /** The built-in catalogue, then imported images. */
 export function allImages(): SimImage[] {
   return [...SIM_IMAGES, ...IMPORTED];

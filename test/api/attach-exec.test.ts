@@ -242,6 +242,12 @@ test('images: inspect and list the simulated catalogue; pull is honest', async (
   const denied = await api.call('POST', '/images/create?fromImage=docker.io%2Flibrary%2Fnope&tag=latest');
   assert.equal(denied.status, 404);
   assert.match(denied.json.message, /^pull access denied for nope: crosstalk's simulated data plane has no registry; the images it simulates are: alpine \(latest, 3, /);
+  const rmi = await api.call('DELETE', '/images/alpine');
+  assert.equal(rmi.status, 409);
+  assert.equal(rmi.json.message, 'crosstalk: alpine is a built-in image (simulated) and cannot be removed');
+  assert.equal((await api.call('DELETE', '/images/nope')).json.message, 'No such image: nope:latest');
+  assert.deepEqual((await api.call('POST', '/images/prune')).json, { ImagesDeleted: null, SpaceReclaimed: 0 });
+  assert.equal((await api.call('GET', '/images/json')).json.length, 7, 'nothing removed');
 });
 
 test('docker inspect fallbacks: volumes and plugins are 404', async () => {

@@ -289,6 +289,20 @@ describe('linux data plane driven by the docker CLI', { skip, timeout: 240_000 }
     assert.match(nginx.err, /docker: Error response from daemon: pull access denied for nginx: crosstalk's linux data plane has no registry; it runs alpine, busybox, mini, demo\/motd and what docker load or crosstalk image import adds/);
     assert.doesNotMatch(await d.ok(['ps', '-a', '--format', '{{.Names}}']), /ngx/, 'no container is created');
     assert.equal((await d.docker(['image', 'inspect', 'nginx'])).code, 1);
+    // rmi: a loaded image in use by a container is kept; unused, it goes (tag, then files); built-ins stay.
+    await d.ok(['create', '--name', 'user', 'demo/motd:1.0']);
+    const inUse = await d.docker(['rmi', 'demo/motd:1.0']);
+    assert.equal(inUse.code, 1);
+    assert.match(inUse.err, /^Error response from daemon: conflict: unable to remove repository reference "demo\/motd:1.0" \(must force\) - container [0-9a-f]{12} is using its referenced image [0-9a-f]{12}$/m);
+    await d.ok(['rm', 'user']);
+    assert.match(await d.ok(['rmi', 'demo/motd:1.0']), /^Untagged: demo\/motd:1.0\nDeleted: sha256:[0-9a-f]{64}$/);
+    assert.doesNotMatch(await d.ok(['images', '--format', '{{.Repository}}']), /demo/);
+    assert.equal((await d.docker(['run', '--rm', 'demo/motd:1.0'])).code, 125);
+    const builtin = await d.docker(['rmi', 'busybox']);
+    assert.equal(builtin.code, 1);
+    assert.match(builtin.err, /busybox is a built-in image/);
+    assert.match(await d.ok(['image', 'prune', '-a', '-f']), /^Deleted Images:\nuntagged: mini:latest\ndeleted: sha256:/);
+    assert.deepEqual([...new Set((await d.ok(['images', '--format', '{{.Repository}}'])).split('\n'))].sort(), ['alpine', 'busybox']);
     assert.equal(await d.ok(['info', '--format', '{{.DefaultRuntime}} {{.LiveRestoreEnabled}} {{.Plugins.Network}}']), 'crosstalk-shim true [bridge host null]');
   });
 

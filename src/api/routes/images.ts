@@ -4,8 +4,8 @@
  * are "up to date", anything else fails naming what exists. Volumes and plugins do not exist
  * (404s that `docker inspect` walks past, docker-engine.md §16.4).
  */
-import { EngineError, invalidParameter, notFound } from '../../core/errors.js';
-import { allImages, availableImages, findImage, normalizeImageRef, type SimImage } from '../../engine/images.js';
+import { conflict, EngineError, invalidParameter, notFound } from '../../core/errors.js';
+import { allImages, availableImages, findImage, isBuiltInImage, normalizeImageRef, untagImage, type SimImage } from '../../engine/images.js';
 import { imageDigest, sortedObject } from '../../engine/inspect.js';
 import type { PlainResponse } from '../contract.js';
 import { imageId } from '../core.js';
@@ -150,6 +150,67 @@ async function load(ctx: RouteContext): Promise<PlainResponse> {
   return { kind: 'plain', status: 200, headers: { 'Content-Type': 'application/json' }, body: refs.map((r) => jsonBody({ stream: `Loaded image: ${r}\n` })).join('') };
 }
 
+/**
+ * `docker rmi`: on the real plane an imported or loaded image loses the tag, and its files go with
+ * its last tag. Built-in images cannot be removed; an image that a container (in any state) runs
+ * from cannot either, even with force: its root filesystem is that container's lower layer.
+ */
+function remove(ctx: RouteContext): PlainResponse {
+  const ref = ctx.params.name;
+  const image = byRef(ctx, ref);
+  if (!image) throw notFound(`No such image: ${normalizeImageRef(ref)}`);
+  const real = ctx.core.real;
+  if (!real || isBuiltInImage(image)) {
+    throw conflict(`crosstalk: ${image.repository} is a built-in image (${real ? "the machine's static busybox" : 'simulated'}) and cannot be removed`);
+  }
+  const id = imageId(image.repository);
+  const users = ctx.core.read((e) => e.listContainers().filter((c) => byRef(ctx, c.image) === image));
+  if (users.length) {
+    const c = users[0];
+    throw conflict(
+      c.status === 'running'
+        ? `conflict: unable to delete ${id.slice(7, 19)} (cannot be forced) - image is being used by running container ${c.id.slice(0, 12)}`
+        : `conflict: unable to remove repository reference "${normalizeImageRef(ref)}" (must force) - container ${c.id.slice(0, 12)} is using its referenced image ${id.slice(7, 19)}`,
+    );
+  }
+  const tags = /^(sha256:)?[0-9a-f]{6,64}$/.test(ref) ? [...image.tags] : [normalizeImageRef(ref).slice(image.repository.length + 1)];
+  const body: Array<Record<string, string>> = [];
+  let gone = false;
+  for (const tag of tags) {
+    body.push({ Untagged: `${image.repository}:${tag}` });
+    gone = untagImage(image.repository, tag);
+  }
+  if (gone) {
+    real.removeImage(image);
+    body.push({ Deleted: id });
+  } else {
+    real.retagImage(image);
+  }
+  return jsonResponse(200, body);
+}
+
+/** `docker image prune`: nothing is ever dangling here; `-a` removes the loaded/imported images no container uses. */
+function prune(ctx: RouteContext): PlainResponse {
+  const filters = parseFilters(ctx.query.get('filters'));
+  validateFilterKeys(filters, ['dangling', 'label', 'until']);
+  const all = (filters.dangling ?? []).some((d) => d === 'false' || d === '0');
+  const real = ctx.core.real;
+  const deleted: Array<Record<string, string>> = [];
+  if (all && real) {
+    const used = new Set(ctx.core.read((e) => e.listContainers().map((c) => byRef(ctx, c.image))));
+    for (const image of localImages(ctx).filter((i) => !isBuiltInImage(i) && !used.has(i))) {
+      const id = imageId(image.repository);
+      for (const tag of [...image.tags]) {
+        deleted.push({ Untagged: `${image.repository}:${tag}` });
+        untagImage(image.repository, tag);
+      }
+      real.removeImage(image);
+      deleted.push({ Deleted: id });
+    }
+  }
+  return jsonResponse(200, { ImagesDeleted: deleted.length ? deleted : null, SpaceReclaimed: 0 });
+}
+
 function volume(ctx: RouteContext): PlainResponse {
   throw notFound(`get ${ctx.params.name}: no such volume`);
 }
@@ -166,6 +227,8 @@ export const IMAGE_ROUTES: Route[] = [
   { method: 'GET', path: '/images/json', handler: list },
   { method: 'POST', path: '/images/create', handler: pull },
   { method: 'POST', path: '/images/load', handler: load },
+  { method: 'POST', path: '/images/prune', handler: prune },
+  { method: 'DELETE', path: '/images/{name:.*}', handler: remove },
   { method: 'GET', path: '/images/{name:.*}/json', handler: inspect },
   { method: 'GET', path: '/volumes', handler: volumes },
   { method: 'GET', path: '/volumes/{name:.*}', handler: volume },

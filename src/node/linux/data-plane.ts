@@ -262,6 +262,14 @@ export class LinuxDataPlane implements RealRuntime {
     registerImage(image);
   }
 
+  removeImage(image: SimImage): void {
+    rmSync(join(this.imagesDir, imageDirName(image.repository)), { recursive: true, force: true });
+  }
+
+  retagImage(image: SimImage): void {
+    writeFileSync(join(this.imagesDir, imageDirName(image.repository), IMPORTED_META), `${JSON.stringify(image)}\n`);
+  }
+
   /** `docker load`: every image of a `docker save` archive; returns their `repo:tag` references. */
   async loadImages(archivePath: string): Promise<string[]> {
     const loaded = loadDockerArchive(this.imagesDir, archivePath, (ref) => {
