@@ -123,7 +123,7 @@ export class NetView {
           addresses: shuffle(this.engine.deps.random, addrs),
           source: 'embedded',
           network: net.name,
-          reason: `embedded DNS (127.0.0.11) answered from network ${net.name}: ${cand.name} → ${owners}`,
+          reason: `embedded DNS (127.0.0.11) answered from network ${net.name}: the name ${cand.name} belongs to ${owners}`,
         };
       }
     }
@@ -223,7 +223,7 @@ export class NetView {
     const binding = this.publishedBindings().find((b) => b.hostPort === port && b.protocol === proto && (b.hostIp === '0.0.0.0' || b.hostIp === '' || b.hostIp === '::' || b.hostIp === dst));
     if (binding) {
       const res = this.deliverPublished(binding.container, binding.containerPort, proto);
-      return { ...res, reason: `${via}; ${dst}:${port} is published by ${binding.container.name} (${binding.hostIp || '0.0.0.0'}:${port} → ${binding.containerPort}/${proto}) and docker-proxy relays it; ${res.reason}` };
+      return { ...res, reason: `${via}; ${dst}:${port} is published by ${binding.container.name} (${binding.hostIp || '0.0.0.0'}:${port} → ${binding.containerPort}/${proto}) and the host forwards it; ${res.reason}` };
     }
     return { outcome: proto === 'udp' ? 'timeout' : 'refused', targetKind: 'host', reason: `${via}; nothing on the host listens on ${dst}:${port} and no container publishes that port` };
   }

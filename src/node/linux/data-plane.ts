@@ -321,12 +321,13 @@ export class LinuxDataPlane implements RealRuntime {
     };
     const tcp = table('tcp');
     if (tcp === undefined) return undefined;
+    // The embedded DNS shim's own 127.0.0.11:53 sockets are not the container's servers.
     return [
       ...parseProcNet(tcp, 'tcp'),
       ...parseProcNet(table('tcp6') ?? '', 'tcp'),
       ...parseProcNet(table('udp') ?? '', 'udp'),
       ...parseProcNet(table('udp6') ?? '', 'udp'),
-    ];
+    ].filter((l) => l.address !== '127.0.0.11');
   }
 
   hasImage(ref: string): boolean {
