@@ -303,7 +303,7 @@ describe('linux data plane driven by the docker CLI', { skip, timeout: 240_000 }
     assert.match(builtin.err, /busybox is a built-in image/);
     assert.match(await d.ok(['image', 'prune', '-a', '-f']), /^Deleted Images:\nuntagged: mini:latest\ndeleted: sha256:/);
     assert.deepEqual([...new Set((await d.ok(['images', '--format', '{{.Repository}}'])).split('\n'))].sort(), ['alpine', 'busybox']);
-    assert.equal(await d.ok(['info', '--format', '{{.DefaultRuntime}} {{.LiveRestoreEnabled}} {{.Plugins.Network}}']), 'crosstalk-shim true [bridge host null]');
+    assert.equal(await d.ok(['info', '--format', '{{.DefaultRuntime}} {{.LiveRestoreEnabled}} {{.Plugins.Network}} {{.ID}}']), 'runc true [bridge host null] crosstalk-linux-host');
   });
 
   it('--network host shares the (sandbox) host\'s namespace; --network container:X shares X\'s, its names and its localhost', async () => {

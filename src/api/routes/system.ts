@@ -70,7 +70,8 @@ function info(ctx: RouteContext): PlainResponse {
       ? { NodeID: e.swarmNodeId, NodeAddr: e.host.addresses[0]?.cidr.split('/')[0] ?? '', LocalNodeState: 'active', ControlAvailable: true, Error: '', RemoteManagers: null, Nodes: 1, Managers: 1 }
       : { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null };
     return {
-      ID: e.host.hostId,
+      // The host ID seeds the IPv6 ULA prefixes; on the real plane info names the plane instead of "simulated".
+      ID: dataPlane === 'sim' ? e.host.hostId : e.host.hostId.replace('simulated', 'linux'),
       Containers: containers.length,
       ContainersRunning: running,
       ContainersPaused: 0,
@@ -115,8 +116,9 @@ function info(ctx: RouteContext): PlainResponse {
       Labels: [],
       ExperimentalBuild: false,
       ServerVersion: engineVersion(ctx),
-      Runtimes: dataPlane === 'sim' ? { 'crosstalk-sim': { path: 'crosstalk-sim' } } : { 'crosstalk-shim': { path: 'shim.py' } },
-      DefaultRuntime: dataPlane === 'sim' ? 'crosstalk-sim' : 'crosstalk-shim',
+      // The real plane's containers say "Runtime": "runc" in inspect, as Docker's do; its runc is our shim.
+      Runtimes: dataPlane === 'sim' ? { 'crosstalk-sim': { path: 'crosstalk-sim' } } : { runc: { path: 'crosstalk shim.py' } },
+      DefaultRuntime: dataPlane === 'sim' ? 'crosstalk-sim' : 'runc',
       Swarm: swarm,
       // Containers outlive a daemon restart on both planes (docs/decisions.md), as with live-restore.
       LiveRestoreEnabled: true,
