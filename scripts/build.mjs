@@ -1,7 +1,7 @@
 // Bundles the CLI (and benchmarks) with esbuild, and proves the engine core bundles for a
 // browser: a platform=browser build of src/browser-entry.ts fails on any Node import.
 import { build } from 'esbuild';
-import { copyFileSync } from 'node:fs';
+import { copyFileSync, readdirSync } from 'node:fs';
 
 // Whitespace/syntax minification halves the parse time of a cold CLI start; names stay readable.
 const common = { bundle: true, format: 'esm', target: 'node20', sourcemap: false, logLevel: 'warning', minifyWhitespace: true, minifySyntax: true };
@@ -23,4 +23,7 @@ await build({
   outdir: 'dist',
 });
 
-copyFileSync('src/platform/linux/container/shim.py', 'dist/shim.py'); // the container shim runs as its own python process
+// The container shim runs as its own python process: shim.py and its modules (shim_*.py).
+for (const f of readdirSync('src/platform/linux/container').filter((n) => /^shim(_\w+)?\.py$/.test(n))) {
+  copyFileSync(`src/platform/linux/container/${f}`, `dist/${f}`);
+}
