@@ -349,12 +349,9 @@ class Shim(DnsRelay):
                 self.sel.modify(conn, selectors.EVENT_READ, self.on_client)
         if not mask & selectors.EVENT_READ:
             return
-        try:
-            data = conn.recv(65536)
-        except BlockingIOError:
+        data = recv_ready(conn)
+        if data is None:
             return
-        except OSError:
-            data = b''
         if not data:
             return self.drop(conn)
         c['buf'] += data

@@ -107,12 +107,9 @@ class DnsRelay:
         self.sel.register(conn, selectors.EVENT_READ, self.on_tcp_data)
 
     def on_tcp_data(self, conn, _mask):
-        try:
-            data = conn.recv(65536)
-        except BlockingIOError:
+        data = recv_ready(conn)
+        if data is None:
             return
-        except OSError:
-            data = b''
         if not data:
             del self.dns_tcp[conn]
             self.sel.unregister(conn)

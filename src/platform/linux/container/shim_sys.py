@@ -193,6 +193,17 @@ def apply_net_lines(lines):
         run_ip_batch(('\n'.join(rest) + '\n').encode())
 
 
+def recv_ready(sock, n=65536):
+    """What a readable non-blocking socket has: None when nothing after all, b'' once it is closed
+    (or broken)."""
+    try:
+        return sock.recv(n)
+    except BlockingIOError:
+        return None
+    except OSError:
+        return b''
+
+
 def now_rfc3339():
     t = time.time_ns()
     return time.strftime('%Y-%m-%dT%H:%M:%S', time.gmtime(t // 1_000_000_000)) + '.%09dZ' % (t % 1_000_000_000)
