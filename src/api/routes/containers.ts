@@ -9,7 +9,7 @@ import { containerJson, sortedObject } from '../../engine/inspect.js';
 import type { ContainerRecord, PortBinding } from '../../engine/model.js';
 import type { ContainerCreateRequest, EndpointRequest } from '../../engine/requests.js';
 import { findImage, normalizeImageRef } from '../../engine/images.js';
-import { localImages } from './images.js';
+import { isLocal } from './images.js';
 import { humanDuration, parseUntil } from '../../format/go-time.js';
 import { startAndRun, stopExitCode } from '../../sim/runtime.js';
 import type { ApiResponse, PlainResponse, StreamingResponse } from '../contract.js';
@@ -167,7 +167,7 @@ function createRequest(ctx: RouteContext): { req: ContainerCreateRequest; warnin
 function create(ctx: RouteContext): PlainResponse {
   const { req, warnings, ports } = createRequest(ctx);
   // The real data plane has only the images with a root filesystem; the docker CLI then pulls.
-  if (ctx.core.real && !localImages(ctx).includes(findImage(req.image)!)) throw notFound(`No such image: ${normalizeImageRef(req.image)}`);
+  if (!isLocal(ctx, findImage(req.image))) throw notFound(`No such image: ${normalizeImageRef(req.image)}`);
   const id = ctx.core.write((tx) => createContainer(tx.engine, { ...req, portBindings: assignHostPorts(tx.engine, ports) }).id);
   return jsonResponse(201, { Id: id, Warnings: warnings });
 }

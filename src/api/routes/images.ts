@@ -24,19 +24,23 @@ const IMAGE_LABELS = { 'org.crosstalk.simulated': 'true' };
  * Docker host has only the images it pulled.
  */
 export function localImages(ctx: RouteContext): SimImage[] {
+  return allImages().filter((i) => isLocal(ctx, i));
+}
+
+/** Does this daemon have the image (see localImages)? One check, for the paths that know which image. */
+export function isLocal(ctx: RouteContext, image: SimImage | undefined): image is SimImage {
   const real = ctx.core.real;
-  return real ? allImages().filter((i) => real.hasImage(`${i.repository}:${i.tags[0]}`)) : allImages();
+  return !!image && (!real || real.hasImage(`${image.repository}:${image.tags[0]}`));
 }
 
 function byRef(ctx: RouteContext, ref: string): SimImage | undefined {
-  const local = localImages(ctx);
   const hex = ref.replace(/^sha256:/, '');
   if (/^[0-9a-f]{6,64}$/.test(hex)) {
-    const hit = local.find((i) => imageDigest(i.repository).startsWith(hex));
+    const hit = localImages(ctx).find((i) => imageDigest(i.repository).startsWith(hex));
     if (hit) return hit;
   }
   const found = findImage(ref);
-  return found && local.includes(found) ? found : undefined;
+  return isLocal(ctx, found) ? found : undefined;
 }
 
 function repoTags(i: SimImage): string[] {
@@ -114,7 +118,7 @@ function pull(ctx: RouteContext): PlainResponse {
   const ref = tag === '' ? from : tag.startsWith('sha256:') ? `${from}@${tag}` : `${from}:${tag}`;
   const normalized = normalizeImageRef(ref);
   const image = findImage(ref);
-  if (ctx.core.real && (!image || !localImages(ctx).includes(image))) {
+  if (ctx.core.real && !isLocal(ctx, image)) {
     const have = localImages(ctx).map((i) => i.repository).join(', ');
     throw notFound(`pull access denied for ${normalized.split(':')[0]}: crosstalk's linux data plane has no registry; it runs ${have} and what docker load or crosstalk image import adds`);
   }
@@ -164,7 +168,7 @@ function remove(ctx: RouteContext): PlainResponse {
     throw conflict(`crosstalk: ${image.repository} is a built-in image (${real ? "the machine's static busybox" : 'simulated'}) and cannot be removed`);
   }
   const id = imageId(image.repository);
-  const users = ctx.core.read((e) => e.listContainers().filter((c) => byRef(ctx, c.image) === image));
+  const users = ctx.core.read((e) => e.listContainers().filter((c) => findImage(c.image) === image));
   if (users.length) {
     const c = users[0];
     throw conflict(
@@ -197,7 +201,7 @@ function prune(ctx: RouteContext): PlainResponse {
   const real = ctx.core.real;
   const deleted: Array<Record<string, string>> = [];
   if (all && real) {
-    const used = new Set(ctx.core.read((e) => e.listContainers().map((c) => byRef(ctx, c.image))));
+    const used = new Set(ctx.core.read((e) => e.listContainers().map((c) => findImage(c.image))));
     for (const image of localImages(ctx).filter((i) => !isBuiltInImage(i) && !used.has(i))) {
       const id = imageId(image.repository);
       for (const tag of [...image.tags]) {

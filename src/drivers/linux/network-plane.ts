@@ -12,6 +12,7 @@ import { existsSync } from 'node:fs';
 import { renderRuleset, renderTeardown } from '../../firewall/nft-ruleset.js';
 import { ABSENT, addrAdd, defaultDst, GONE, runIpBatch, type BatchLine, type CommandRunner } from './ip-batch.js';
 import { normCidr, ownedBridges, ownedVeths, readLinks } from './host-links.js';
+import type { AddressAdvertisement } from '../../platform/linux/container/types.js';
 
 export type { CommandRunner } from './ip-batch.js';
 
@@ -50,13 +51,8 @@ export interface DesiredEndpoint {
   advertise: { count: number; intervalMs: number };
 }
 
-/** One address to announce from `ifname` (the shape of the container runtime's AddressAdvertisement). */
-export interface Advertisement {
-  ifname: string;
-  address: string;
-  count: number;
-  intervalMs: number;
-}
+/** One address a container announces from `ifname`: its shim sends these (unsolicited ARP/NA). */
+export type Advertisement = AddressAdvertisement;
 
 function advertisementsOf(d: DesiredEndpoint): Advertisement[] {
   if (d.advertise.count <= 0) return [];

@@ -85,7 +85,7 @@ export function importRootfsTar(imagesDir: string, name: string, tarPath: string
   try {
     mkdirSync(join(tmp, 'rootfs'), { recursive: true });
     // --numeric-owner: the tarball's uids are the container's, not names in the host's passwd.
-    execFileSync('tar', ['-x', '--numeric-owner', '-f', tarPath, '-C', join(tmp, 'rootfs')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    tar(['-x', '-f', tarPath, '-C', join(tmp, 'rootfs')]);
     rmSync(imageDir, { recursive: true, force: true });
     renameSync(tmp, imageDir);
   } finally {
