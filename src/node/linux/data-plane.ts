@@ -258,7 +258,7 @@ export class LinuxDataPlane implements RealRuntime {
     importRootfsTar(this.imagesDir, name, tarPath);
     // `docker import` images have no default command; a shell is the useful one for a rootfs.
     const image: SimImage = { repository: name, tags: ['latest'], cmd: ['sh'], entrypoint: [], exposedPorts: [], env: [DEFAULT_PATH], stopExitCode: 137 };
-    writeFileSync(join(this.imagesDir, name, IMPORTED_META), `${JSON.stringify(image)}\n`);
+    this.retagImage(image);
     registerImage(image);
   }
 
@@ -266,6 +266,7 @@ export class LinuxDataPlane implements RealRuntime {
     rmSync(join(this.imagesDir, imageDirName(image.repository)), { recursive: true, force: true });
   }
 
+  /** Records an imported/loaded image next to its rootfs (registerImported reads it back after a restart). */
   retagImage(image: SimImage): void {
     writeFileSync(join(this.imagesDir, imageDirName(image.repository), IMPORTED_META), `${JSON.stringify(image)}\n`);
   }
@@ -273,7 +274,7 @@ export class LinuxDataPlane implements RealRuntime {
   /** `docker load`: every image of a `docker save` archive; returns their `repo:tag` references. */
   async loadImages(archivePath: string): Promise<string[]> {
     const loaded = loadDockerArchive(this.imagesDir, archivePath, (ref) => {
-      const repo = normalizeImageRef(ref).slice(0, normalizeImageRef(ref).lastIndexOf(':'));
+      const repo = normalizeImageRef(ref).replace(/:[^:/]+$/, '');
       if (!SIM_IMAGES.some((i) => i.repository === repo)) return undefined;
       return `${repo} is one of crosstalk's built-in image names; tag the image under another name before docker save (docker tag ${repo} my/${repo})`;
     });
@@ -289,7 +290,7 @@ export class LinuxDataPlane implements RealRuntime {
         env: l.config.Env ?? [DEFAULT_PATH],
         stopExitCode: 137,
       };
-      writeFileSync(join(this.imagesDir, imageDirName(repository), IMPORTED_META), `${JSON.stringify(image)}\n`);
+      this.retagImage(image);
       registerImage(image);
       refs.push(...l.repoTags);
     }
