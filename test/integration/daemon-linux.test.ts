@@ -171,6 +171,34 @@ describe('linux data plane driven by the docker CLI', { skip, timeout: 240_000 }
     assert.equal(await d.status('xx', ['nslookup', 'yy']), 0);
   });
 
+  it('a started container\'s veth pair is what its network asks for: MTU, MAC, bridge port hairpin/isolated, up', async () => {
+    // The shim makes this pair by netlink (not `ip`): every property of the four `ip` lines must hold.
+    await d.ok(['network', 'create', '-o', 'com.docker.network.driver.mtu=1400', '-o', 'com.docker.network.bridge.enable_icc=false', 'mtunet']);
+    await d.ok(['run', '-d', '--name', 'mm', '--network', 'mtunet', 'alpine', 'sleep', '1000']);
+    const netId = await d.ok(['network', 'inspect', '-f', '{{.Id}}', 'mtunet']);
+    const mac = await d.ok(['inspect', '-f', '{{(index .NetworkSettings.Networks "mtunet").MacAddress}}', 'mm']);
+    const sandboxPid = d.sandboxPid()!;
+    const ports = JSON.parse(execFileSync('nsenter', [`--net=/proc/${sandboxPid}/ns/net`, '--', 'ip', '-d', '-j', 'link', 'show', 'master', `br-${netId.slice(0, 12)}`], { encoding: 'utf8' })) as Array<{
+      ifname: string;
+      mtu: number;
+      flags: string[];
+      linkinfo: { info_kind: string; info_slave_kind: string; info_slave_data: { hairpin: boolean; isolated: boolean } };
+    }>;
+    assert.equal(ports.length, 1);
+    const [veth] = ports;
+    assert.match(veth.ifname, /^veth[0-9a-f]{7}$/);
+    assert.equal(veth.mtu, 1400);
+    assert.ok(veth.flags.includes('UP'), `host end not up: ${veth.flags.join(',')}`);
+    assert.equal(veth.linkinfo.info_kind, 'veth');
+    assert.equal(veth.linkinfo.info_slave_kind, 'bridge');
+    assert.equal(veth.linkinfo.info_slave_data.hairpin, true);
+    assert.equal(veth.linkinfo.info_slave_data.isolated, true);
+    assert.equal(await d.ok(['exec', 'mm', 'cat', '/sys/class/net/eth0/mtu']), '1400');
+    assert.equal(await d.ok(['exec', 'mm', 'cat', '/sys/class/net/eth0/address']), mac);
+    await d.ok(['rm', '-f', 'mm']);
+    await d.ok(['network', 'rm', 'mtunet']);
+  });
+
   it('an internal network has no egress; a normal one reaches the outside, masqueraded', async () => {
     // "Outside": a namespace wired to the sandbox (the host) by a veth, with a listener.
     const sandboxPid = d.sandboxPid();

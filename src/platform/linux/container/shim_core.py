@@ -89,8 +89,7 @@ class Shim(DnsRelay):
         self.net_ms = None
         # `net`: the container's network, handed over by the daemon: `host` lines (its veth pair) run
         # in the shim's own namespace, then `container` lines (addresses, up, routes) inside its own.
-        batch = lambda lines: ('\n'.join(lines) + '\n').encode() if lines else None
-        host_text = batch((net or {}).get('host'))
+        host_lines = (net or {}).get('host') or []
         net_lines = (net or {}).get('container') or []
         ms_r, ms_w = os.pipe()  # the child's network setup time
         if cfg.get('tty'):
@@ -126,12 +125,12 @@ class Shim(DnsRelay):
                 # Network setup runs here, in the future PID 1, because the shim's own first child
                 # becomes the pid namespace's init (an `ip` there would end the namespace).
                 t0 = time.monotonic()
-                if host_text:
-                    run_ip_batch(host_text)
+                if host_lines:
+                    apply_host_lines(host_lines)
                 setns(netns_fd, CLONE_NEWNET)
                 if net_lines:
                     apply_net_lines(net_lines)
-                if host_text or net_lines:
+                if host_lines or net_lines:
                     os.write(ms_w, b'%.3f' % ((time.monotonic() - t0) * 1000))
                 check(libc.unshare(CLONE_NEWNS | CLONE_NEWUTS | CLONE_NEWIPC), 'unshare')
                 check(libc.mount(b'none', b'/', None, ctypes.c_ulong(MS_REC | MS_PRIVATE), None), 'mount --make-rprivate /')

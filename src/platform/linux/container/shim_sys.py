@@ -1,6 +1,7 @@
 """Kernel-facing helpers of the crosstalk container shim (shim.py): namespaces, mounts and the
 container's rootfs, ptys, network setup (ioctls, netlink, `ip -batch`), unsolicited ARP/NA."""
 import ctypes, fcntl, json, os, selectors, signal, socket, struct, subprocess, sys, termios, time
+from shim_netlink import create_veth, nl_default_route, parse_veth_lines
 
 CLONE_NEWNET = 0x40000000
 CLONE_NEWPID = 0x20000000
@@ -87,24 +88,6 @@ SIOCGIFFLAGS, SIOCSIFFLAGS, SIOCSIFADDR, SIOCSIFNETMASK = 0x8913, 0x8914, 0x8916
 IFF_UP = 0x1
 
 
-def nl_default_route(gw, dev):
-    # RTM_NEWROUTE (create|replace) default via gw dev — the route ioctl is refused on some kernels.
-    fam = socket.AF_INET6 if ':' in gw else socket.AF_INET
-    gwb = socket.inet_pton(fam, gw)
-    rtmsg = struct.pack('=BBBBBBBBI', fam, 0, 0, 0, 254, 3, 0, 1, 0)  # main table, proto boot, unicast
-    attrs = struct.pack('=HH', 4 + len(gwb), 5) + gwb + struct.pack('=HHI', 8, 4, socket.if_nametoindex(dev))
-    body = rtmsg + attrs
-    msg = struct.pack('=IHHII', 16 + len(body), 24, 0x1 | 0x4 | 0x400 | 0x100, 1, 0) + body
-    s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)
-    try:
-        s.sendto(msg, (0, 0))
-        err = struct.unpack('=i', s.recv(4096)[16:20])[0]
-        if err:
-            raise OSError(-err, os.strerror(-err))
-    finally:
-        s.close()
-
-
 def sockaddr_in(ip):
     return struct.pack('=H2s4s8s', socket.AF_INET, b'', socket.inet_aton(ip), b'')
 
@@ -157,6 +140,20 @@ def send_unsolicited_na(s, ifname, ip):
         s.sendto(b'\x33\x33\0\0\0\x01' + mac + struct.pack('!H', ETH_P_IPV6) + ip6 + body, (ifname, 0))
     except OSError:
         pass
+
+
+def apply_host_lines(lines):
+    # The container's veth pairs, made by netlink from this process; lines of any other shape go
+    # to `ip -batch` unchanged.
+    veths = parse_veth_lines(lines)
+    if veths is None:
+        run_ip_batch(('\n'.join(lines) + '\n').encode())
+        return
+    for v in veths:
+        try:
+            create_veth(v)
+        except OSError as e:
+            raise RuntimeError('network setup failed: veth %s: %s' % (v['host'], e.strerror))
 
 
 def apply_net_lines(lines):
