@@ -6,7 +6,8 @@
  * tables (median, p99, ratio against the named baseline):
  *
  *  1. container start with networking: 100 × `docker run -d --network benchnet IMAGE sleep 1000`,
- *     then 100 × `docker rm -f` (end to end, docker CLI included); network-setup share from
+ *     then 100 × `docker rm -f` (end to end, docker CLI included; and the daemon's share, measured
+ *     by a timing proxy in front of each daemon: bench/linux/timing-proxy.ts); network-setup share from
  *     crosstalkd's `network sync` debug log lines, and for both as run -d on the network minus
  *     run -d `--network none` (20 alternating pairs);
  *  2. DNS: dnsperf inside a container's namespace, A queries for the containers on the network,
@@ -20,13 +21,14 @@
  * Root only. Options: --containers N (100), --pairs N (20), --dns-seconds N (10), --iperf-seconds N (5).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, run } from '../test/compat/harness.js';
 import { startSandboxDaemon, type SandboxDaemon } from './linux/crosstalkd.js';
-import { BASELINE, baseline, preparePodman } from './linux/podman.js';
+import { aardvarkPids, BASELINE, baseline, preparePodman } from './linux/podman.js';
 import { rawBridge, type RawBridge } from './linux/raw.js';
+import { startTimingProxy, type TimingProxy } from './linux/timing-proxy.js';
 import { dnsperf, iperf3, median, ms, must, pct, printTable, ratio, sequentialDns, type DnsResult } from './linux/util.js';
 
 function arg(name: string, def: number): number {
@@ -51,13 +53,18 @@ interface Target {
   image: string;
   /** Names of containers made on this target (removed at the end). */
   made: Set<string>;
+  proxy: TimingProxy;
+  /** The daemon's share of the last docker() call (proxy), ms. */
+  lastDaemonMs: number;
 }
 
 async function docker(t: Target, args: string[]): Promise<number> {
+  t.proxy.reset();
   const t0 = performance.now();
   const r = await run('docker', args, { env: t.env, timeoutMs: 120_000 });
   const took = performance.now() - t0;
   if (r.code !== 0) throw new Error(`[${t.name}] docker ${args.join(' ')} → exit ${r.code}: ${r.err.trim()}`);
+  t.lastDaemonMs = t.proxy.busy();
   return took;
 }
 const runD = (t: Target, name: string, network: string) => {
@@ -75,6 +82,9 @@ async function inspect(t: Target, name: string): Promise<{ netns: string; ip: st
 interface StartResult {
   run: number[];
   rm: number[];
+  /** The daemon's share of each run / rm (timing proxy). */
+  runDaemon: number[];
+  rmDaemon: number[];
   pairNet: number[];
   pairNone: number[];
   syncRun: number[];
@@ -84,11 +94,17 @@ interface StartResult {
 async function containerStart(t: Target, d?: SandboxDaemon): Promise<StartResult> {
   for (let i = 0; i < 3; i++) await runD(t, `w${i}`, 'benchnet'); // warm-up, not counted
   for (let i = 0; i < 3; i++) await docker(t, ['rm', '-f', `w${i}`]);
-  const r: StartResult = { run: [], rm: [], pairNet: [], pairNone: [], syncRun: [], syncRm: [] };
+  const r: StartResult = { run: [], rm: [], runDaemon: [], rmDaemon: [], pairNet: [], pairNone: [], syncRun: [], syncRm: [] };
   const m0 = d?.mark();
-  for (let i = 0; i < N; i++) r.run.push(await runD(t, `s${i}`, 'benchnet'));
+  for (let i = 0; i < N; i++) {
+    r.run.push(await runD(t, `s${i}`, 'benchnet'));
+    r.runDaemon.push(t.lastDaemonMs);
+  }
   const m1 = d?.mark();
-  for (let i = 0; i < N; i++) r.rm.push(await docker(t, ['rm', '-f', `s${i}`]));
+  for (let i = 0; i < N; i++) {
+    r.rm.push(await docker(t, ['rm', '-f', `s${i}`]));
+    r.rmDaemon.push(t.lastDaemonMs);
+  }
   if (d) {
     r.syncRun = d.syncMs(m0!, m1);
     r.syncRm = d.syncMs(m1!);
@@ -107,12 +123,15 @@ function startTable(ct: StartResult, pm: StartResult, cliStart: number): void {
   const sharePm = median(pm.pairNet) - median(pm.pairNone);
   const syncP50 = median(ct.syncRun);
   const runRatio = median(pm.run) / median(ct.run);
+  const daemonRatio = median(pm.runDaemon) / median(ct.runDaemon);
   printTable(
     `1. Container start with networking (docker CLI ${N} × run -d / rm -f, end to end; baseline: Podman 4.3 compat socket)`,
     [
       ['metric', 'crosstalkd p50', 'p99', 'podman p50', 'p99', 'podman/crosstalkd'],
       row(`run -d --network benchnet (×${N})`, ct.run, pm.run),
       row(`rm -f (×${N})`, ct.rm, pm.rm),
+      row(`  daemon's share of run -d (timing proxy)`, ct.runDaemon, pm.runDaemon),
+      row(`  daemon's share of rm -f (timing proxy)`, ct.rmDaemon, pm.rmDaemon),
       row(`run -d --network benchnet (×${PAIRS}, paired)`, ct.pairNet, pm.pairNet),
       row(`run -d --network none (×${PAIRS}, paired)`, ct.pairNone, pm.pairNone),
       ['network share: paired p50 difference', ms(shareCt), '', ms(sharePm), '', ratio(sharePm / shareCt)],
@@ -124,6 +143,8 @@ function startTable(ct: StartResult, pm: StartResult, cliStart: number): void {
       `goal network setup p50 ≤ 5 ms (sync log): ${ms(syncP50)} → ${syncP50 <= 5 ? 'met' : 'NOT met'}`,
       `goal run -d ≥ 8× faster than Podman (p50): ${ratio(runRatio)} → ${runRatio >= 8 ? 'met' : 'NOT met'}` +
         ` (minus CLI start-up: ${ratio((median(pm.run) - cliStart) / (median(ct.run) - cliStart))})`,
+      `  daemon side (how long each daemon kept the CLI waiting: request's first byte → response's first byte, overlaps once): ${ratio(daemonRatio)} → ${daemonRatio >= 8 ? 'met' : 'NOT met'}`,
+      `  end to end, 8× would need crosstalkd's whole command ≤ ${ms(median(pm.run) / 8)}: less than the CLI's start-up plus its four requests (ping, create, wait, start)`,
     ],
   );
 }
@@ -199,17 +220,6 @@ function machineState(): string {
   const tables = execFileSync('nft', ['list', 'tables'], { encoding: 'utf8' }).trim();
   return `links: ${links.join(' ')}; nft tables: ${tables || '(none)'}`;
 }
-/** PIDs of running aardvark-dns processes (Podman's DNS server may outlive `podman rm`). */
-function aardvarkPids(): string[] {
-  return readdirSync('/proc').filter((p) => {
-    try {
-      return /^\d+$/.test(p) && readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'aardvark-dns';
-    } catch {
-      return false;
-    }
-  });
-}
-
 async function main(): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('needs root: network namespaces');
   if (!existsSync(BASELINE)) throw new Error(`${BASELINE} not found`);
@@ -225,6 +235,7 @@ async function main(): Promise<void> {
   let pm: Target | undefined;
   let podmanUp = false;
   let cleaning: Promise<void> | undefined;
+  const proxies: TimingProxy[] = [];
   const cleanup = () =>
     (cleaning ??= (async () => {
       await raw?.destroy();
@@ -240,6 +251,7 @@ async function main(): Promise<void> {
         }
         for (const p of aardvarkPids()) if (!aardvarkBefore.has(p)) process.kill(Number(p), 'SIGTERM');
       }
+      for (const p of proxies.splice(0)) await p.close();
       rmSync(dir, { recursive: true, force: true });
     })());
   process.once('SIGINT', () => void cleanup().then(() => process.exit(130)));
@@ -250,8 +262,11 @@ async function main(): Promise<void> {
     baseline(['service', podmanSock]);
     console.error('starting crosstalkd --sandbox …');
     daemon = await startSandboxDaemon();
-    const ct: Target = { name: 'crosstalkd', env: daemon.env, image: 'alpine', made: new Set() };
-    pm = { name: 'podman', env: cleanEnv({ DOCKER_HOST: `unix://${podmanSock}`, DOCKER_CONFIG: join(dir, 'dc') }), image: 'localhost/alpine', made: new Set() };
+    const ctProxy = await startTimingProxy(join(dir, 'ct-proxy.sock'), daemon.env.DOCKER_HOST.replace(/^unix:\/\//, ''));
+    const pmProxy = await startTimingProxy(join(dir, 'pm-proxy.sock'), podmanSock);
+    proxies.push(ctProxy, pmProxy);
+    const ct: Target = { name: 'crosstalkd', env: { ...daemon.env, DOCKER_HOST: `unix://${ctProxy.socket}` }, image: 'alpine', made: new Set(), proxy: ctProxy, lastDaemonMs: 0 };
+    pm = { name: 'podman', env: cleanEnv({ DOCKER_HOST: `unix://${pmProxy.socket}`, DOCKER_CONFIG: join(dir, 'dc') }), image: 'localhost/alpine', made: new Set(), proxy: pmProxy, lastDaemonMs: 0 };
     for (const t of [ct, pm]) await docker(t, ['network', 'create', 'benchnet']);
 
     console.error(`1. container start: ${N} × run -d / rm -f, ${PAIRS} pairs net/none, each target …`);

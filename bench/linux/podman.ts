@@ -4,11 +4,54 @@
  * bench/podman-side-by-side.ts and bench/linux-plane.bench.ts.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, readlinkSync, renameSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, which } from '../../test/compat/harness.js';
 
 export const BASELINE = join(ROOT, '..', 'shared', 'tools', 'podman-baseline.sh');
+const BASELINE_NS = process.env.PODMAN_BASELINE_NS ?? 'ct-podman-baseline';
+
+/** PIDs of running aardvark-dns processes (Podman's DNS server outlives `podman rm` and the service). */
+export function aardvarkPids(): string[] {
+  return readdirSync('/proc').filter((p) => {
+    try {
+      return /^\d+$/.test(p) && readFileSync(`/proc/${p}/comm`, 'utf8').trim() === 'aardvark-dns';
+    } catch {
+      return false;
+    }
+  });
+}
+
+/**
+ * An aardvark-dns left by an earlier baseline run lives in that run's (deleted) namespace, but its
+ * pid file makes Podman signal it instead of starting one in the new sandbox: the new network's
+ * gateway then refuses DNS. Any aardvark-dns outside the current baseline namespace is such a
+ * leftover (the baseline is the only Podman here); it is stopped.
+ */
+function stopStaleAardvark(): void {
+  let ns: string;
+  try {
+    ns = nsInode(`/run/netns/${BASELINE_NS}`);
+  } catch {
+    return;
+  }
+  for (const pid of aardvarkPids()) {
+    try {
+      if (readlinkSync(`/proc/${pid}/ns/net`) === ns) continue;
+      console.error(`stopping aardvark-dns ${pid}, left by an earlier baseline run in another namespace`);
+      process.kill(Number(pid), 'SIGTERM');
+    } catch {
+      /* gone */
+    }
+  }
+}
+
+/** `net:[inode]` of a bind-mounted namespace file, as /proc/PID/ns/net reads. */
+function nsInode(path: string): string {
+  const r = spawnSync('stat', ['-L', '-c', '%i', path], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(r.stderr);
+  return `net:[${r.stdout.trim()}]`;
+}
 
 export function baseline(args: string[], env: NodeJS.ProcessEnv = process.env): string {
   const r = spawnSync('bash', [BASELINE, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env });
@@ -48,6 +91,7 @@ export function preparePodman(dir: string): void {
     env = { ...process.env, PATH: `${bin}:${process.env.PATH}` };
   }
   baseline(['setup'], env);
+  stopStaleAardvark();
   // An image imported earlier from a dynamic busybox cannot run anything: import again.
   const probe = spawnSync('bash', [BASELINE, 'podman', 'run', '--rm', 'localhost/alpine', 'true'], { encoding: 'utf8' });
   if (probe.status !== 0) {
