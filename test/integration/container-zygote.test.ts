@@ -120,6 +120,61 @@ describe('linux container runtime: the shim zygote', { skip }, () => {
     assert.equal(await box.exited, 137);
   });
 
+  it('a spare: made ahead with a namespace of its own, taken by the next container that needs one, ended with the zygote', async () => {
+    const netnsFds = (pid: number) =>
+      readdirSync(`/proc/${pid}/fd`)
+        .map((fd) => {
+          try {
+            return readlinkSync(`/proc/${pid}/fd/${fd}`);
+          } catch {
+            return '';
+          }
+        })
+        .filter((l) => l.startsWith('net:'));
+    const sandboxNs = readlinkSync(bed.sandbox.netnsPath);
+    const waitSpare = async () => {
+      bed.runtime.warm();
+      assert.ok(await until(() => bed.runtime.sparePid !== undefined), 'a spare is made');
+      return bed.runtime.sparePid!;
+    };
+    const z = bed.runtime.zygotePid!;
+    const spare = await waitSpare();
+    assert.ok(childrenOf(z).some(([p]) => p === spare), 'the spare is the zygote’s child');
+    assert.ok(readFileSync(`/proc/${spare}/cmdline`, 'utf8').includes(join(bed.dir, 'c', '.zygote.sock')), 'its command line names the root (cleanup finds it)');
+    const held = netnsFds(spare);
+    assert.equal(held.length, 1, 'it holds one namespace');
+    assert.notEqual(held[0], sandboxNs, 'a fresh one, not the host’s');
+
+    // --network host shares the host's namespace: the spare is not for it.
+    const host = await bed.create(bed.spec(['true'], { dir: dirOf('zhost'), sharedNetns: 'host' }));
+    assert.notEqual(host.shimPid, spare);
+    assert.equal(bed.runtime.sparePid, spare, 'the spare still waits');
+    await host.start();
+    assert.equal(await host.exited, 0);
+
+    const h = await bed.create(bed.spec(['sh', '-c', 'ip -o link show | cut -d: -f2'], { dir: dirOf('zspare') }));
+    assert.equal(h.shimPid, spare, 'the next container with its own namespace gets the spare');
+    assert.equal(bed.runtime.sparePid, undefined, 'used up');
+    assert.ok(shimAliveFor(h.dir, h.shimPid), 'the command line now names its dir, as any shim’s');
+    assert.equal(readlinkSync(h.netnsPath), held[0], 'the container runs in the namespace the spare made');
+    await h.start();
+    assert.equal(await h.exited, 0);
+    assert.deepEqual(bed.runtime.readLogs(h.dir).map((l) => l.log.trim()), ['lo'], 'only lo: nothing of another container');
+
+    // A spare that died meanwhile: create() forks a shim as before.
+    const doomed = await waitSpare();
+    process.kill(doomed, 'SIGKILL');
+    const after = await bed.create(bed.spec(['true'], { dir: dirOf('zdead') }));
+    assert.notEqual(after.shimPid, doomed);
+    await after.start();
+    assert.equal(await after.exited, 0);
+
+    // An unused spare ends with the zygote: nothing keeps its namespace.
+    const orphan = await waitSpare();
+    process.kill(bed.runtime.zygotePid!, 'SIGKILL');
+    assert.ok(await until(() => !alive(orphan)), 'the spare died with the zygote');
+  });
+
   it('falls back to spawning the shim when the zygote cannot be started', async () => {
     // The socket's directory cannot be created (its parent is a file): no zygote.
     const rt = new LinuxContainerRuntime({ shimScript: SHIM_SCRIPT, netnsPath: bed.sandbox.netnsPath, zygoteSocket: join(box.dir, 'config.json', 'z.sock') });

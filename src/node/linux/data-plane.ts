@@ -421,6 +421,8 @@ export class LinuxDataPlane implements RealRuntime {
       this.opts.log('debug', 'network sync', { ms: Number((hostMs + shimMs).toFixed(3)), daemon: Number(hostMs.toFixed(3)), shim: shimMs, start: true });
     }
     this.track(containerId, h);
+    // The next container's shim and namespace are made now, between the commands.
+    this.runtime.warm();
     return pid;
   }
 

@@ -15,12 +15,12 @@
  * the zygote. When the zygote cannot be reached, create() spawns the shim the old way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect } from 'node:net';
 import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { execInContainer } from './exec.js';
 import { DEFAULT_PATH } from './paths.js';
 import { ShimClient, readExitFile, readShimInfo, shimAliveFor } from './shim-client.js';
+import { assignSpare, requestShim, requestSpare, shimLogTail, ZygoteUnavailable, type Ready, type Spare } from './zygote-client.js';
 import type { ContainerSpec, ExecOptions, ExecProcess, LogEntry, ShimHandle } from './types.js';
 
 export interface RuntimeOptions {
@@ -35,10 +35,6 @@ export interface RuntimeOptions {
   zygoteSocket?: string | false;
 }
 
-type Ready = { pid: number; netns: string };
-
-/** The zygote could not fork a shim (not: the shim failed); create() then spawns one itself. */
-class ZygoteUnavailable extends Error {}
 
 const FILE_NAMES = { hosts: 'hosts', resolvConf: 'resolv.conf', hostname: 'hostname' } as const;
 
@@ -53,6 +49,9 @@ export class LinuxContainerRuntime {
   private zygoteStarting: Promise<{ pid: number; socket: string }> | undefined;
   private zygoteFailures = 0;
   private closed = false;
+  /** A shim forked ahead with a fresh namespace, waiting for its container (see warm()). */
+  private spare: Spare | undefined;
+  private spareComing: Promise<void> | undefined;
 
   constructor(private readonly opts: RuntimeOptions) {
     this.python = opts.python ?? '/usr/bin/python3';
@@ -76,7 +75,7 @@ export class LinuxContainerRuntime {
 
     let ready: Ready;
     try {
-      ready = await this.forkShim(dir);
+      ready = await this.forkShim(dir, !spec.sharedNetns);
     } catch (err) {
       if (!(err instanceof ZygoteUnavailable)) throw err;
       ready = await this.spawnShim(dir);
@@ -99,13 +98,7 @@ export class LinuxContainerRuntime {
     closeSync(log);
     const ready = await new Promise<{ pid: number; netns: string }>((resolve, reject) => {
       let out = '';
-      const fail = (why: string) => {
-        let err = '';
-        try {
-          err = readFileSync(join(dir, 'shim.log'), 'utf8').trim().split('\n').slice(-3).join('\n');
-        } catch {}
-        reject(new Error(`container shim failed to start (${why})${err ? `: ${err}` : ''}`));
-      };
+      const fail = (why: string) => reject(new Error(`container shim failed to start (${why})${shimLogTail(dir)}`));
       const timer = setTimeout(() => {
         child.kill('SIGKILL');
         fail('timeout');
@@ -127,8 +120,40 @@ export class LinuxContainerRuntime {
     return ready;
   }
 
+  /**
+   * Has a spare made in the background, if there is a zygote and no spare yet: the next create()
+   * of a container with a namespace of its own then skips the fork and the namespace set-up (the
+   * daemon calls this once a start is done, so the spare is made while nothing else runs).
+   */
+  warm(): void {
+    if (this.closed || this.spare || this.spareComing || !this.zygote) return;
+    const socket = this.zygote.socket;
+    this.spareComing = requestSpare(socket)
+      .then((s) => {
+        if (this.closed) s.socket.destroy();
+        else this.spare = s;
+      })
+      .catch(() => undefined) // no spare: create() forks as before
+      .finally(() => (this.spareComing = undefined));
+  }
+
+  /** The waiting spare's PID (tests). */
+  get sparePid(): number | undefined {
+    return this.spare && !this.spare.dead ? this.spare.pid : undefined;
+  }
+
   /** Asks the zygote (started on first use, restarted once if it died) to fork the shim. */
-  private async forkShim(dir: string): Promise<Ready> {
+  private async forkShim(dir: string, ownNetns: boolean): Promise<Ready> {
+    if (ownNetns && this.spare) {
+      const spare = this.spare;
+      this.spare = undefined;
+      try {
+        return await assignSpare(spare, dir);
+      } catch (err) {
+        if (!(err instanceof ZygoteUnavailable)) throw err;
+        // The spare was gone: fork one the usual way.
+      }
+    }
     if (this.opts.zygoteSocket === false || this.closed || this.zygoteFailures >= 3) throw new ZygoteUnavailable('no zygote');
     const socketPath = this.zygote?.socket ?? this.opts.zygoteSocket ?? join(dirname(dir), '.zygote.sock');
     for (let attempt = 0; ; attempt++) {
@@ -206,6 +231,9 @@ export class LinuxContainerRuntime {
     const z = this.zygote;
     if (!z || (pid !== undefined && z.pid !== pid)) return;
     this.zygote = undefined;
+    // A spare ends with its connection (and with the zygote, by its parent-death signal).
+    this.spare?.socket.destroy();
+    this.spare = undefined;
     z.child.kill('SIGKILL');
     try {
       unlinkSync(z.socket);
@@ -283,58 +311,6 @@ export class LinuxContainerRuntime {
       }
     });
   }
-}
-
-function shimLogTail(dir: string): string {
-  try {
-    const err = readFileSync(join(dir, 'shim.log'), 'utf8').trim().split('\n').slice(-3).join('\n');
-    return err ? `: ${err}` : '';
-  } catch {
-    return '';
-  }
-}
-
-/**
- * One request to the zygote (see zygote_main in shim.py). Rejects with ZygoteUnavailable when no
- * shim was forked (the caller may spawn one instead), with a plain Error when the shim failed.
- */
-function requestShim(socketPath: string, dir: string): Promise<Ready> {
-  return new Promise((resolve, reject) => {
-    const s = connect(socketPath);
-    let out = '';
-    let shimPid: number | undefined;
-    let done = false;
-    const finish = (err: Error | undefined, ready?: Ready) => {
-      if (done) return;
-      done = true;
-      clearTimeout(timer);
-      s.destroy();
-      if (err) reject(err);
-      else resolve(ready!);
-    };
-    const fail = (why: string) =>
-      finish(shimPid === undefined ? new ZygoteUnavailable(`zygote: ${why}`) : new Error(`container shim failed to start (${why})${shimLogTail(dir)}`));
-    const timer = setTimeout(() => {
-      if (shimPid !== undefined) {
-        try {
-          process.kill(shimPid, 'SIGKILL');
-        } catch {}
-      }
-      fail('timeout');
-    }, 10_000);
-    s.on('connect', () => s.write(`${JSON.stringify({ dir })}\n`));
-    s.on('data', (c: Buffer) => {
-      out += c.toString();
-      const e = /^error (.*)\n/.exec(out);
-      if (e) return fail(e[1]);
-      const p = /^shim (\d+)\n/.exec(out);
-      if (p) shimPid = Number(p[1]);
-      const m = /^shim \d+\nready (\d+) (\S+)\n/.exec(out);
-      if (m) finish(undefined, { pid: Number(m[1]), netns: m[2] });
-    });
-    s.on('error', (e) => fail(e.message));
-    s.on('close', () => fail('exit'));
-  });
 }
 
 /** Host path of `path` inside `root`, following symlinks without escaping root (like chroot). */

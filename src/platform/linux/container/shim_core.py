@@ -32,40 +32,41 @@ class Shim(DnsRelay):
         self.log = open(d + '/log.jsonl', 'ab', buffering=0)
 
     # ---- setup -------------------------------------------------------------------------------
-    def make_netns(self):
-        orig = os.open('/proc/self/ns/net', os.O_RDONLY)
+    def make_netns(self, own=None):
+        """`own`: a fresh namespace made ahead by a spare (own_netns()); it is used unless the
+        container shares another namespace, else made here."""
         shared = self.cfg.get('sharedNetns')
+        if not shared:
+            own = own or own_netns()
+            self.netns_fd, self.arp = own['netns'], own['arp']
+            if self.cfg.get('dnsSocket'):
+                self.udp, self.tcp = own['udp'], own['tcp']
+                self.sel.register(self.udp, selectors.EVENT_READ, self.on_udp)
+                self.sel.register(self.tcp, selectors.EVENT_READ, self.on_tcp_accept)
+            else:
+                own['udp'].close()
+                own['tcp'].close()
+            return
+        if own:  # not ours to use: its pid namespace for our next child is fine, the rest goes
+            for k in ('arp', 'udp', 'tcp'):
+                if own[k]:
+                    own[k].close()
+            os.close(own['netns'])
+        else:
+            # Our next child becomes PID 1 of a new pid namespace, and we stay its parent: waitpid()
+            # then sees the real exit status (util-linux 2.38's `unshare --fork` turns a child killed
+            # by a signal into exit 1, which would lose Docker's 137/143).
+            check(libc.unshare(CLONE_NEWPID), 'unshare(CLONE_NEWPID)')
         if shared == 'host':  # --network host: the namespace the shim started in
             self.netns_fd = os.open('/proc/self/ns/net', os.O_RDONLY)
-        elif shared:  # --network container:X: X's namespace (its shim's fd path)
+            self.arp = packet_socket()
+        else:  # --network container:X: X's namespace (its shim's fd path)
+            orig = os.open('/proc/self/ns/net', os.O_RDONLY)
             self.netns_fd = os.open(shared, os.O_RDONLY)
             setns(self.netns_fd, CLONE_NEWNET)
-        else:
-            check(libc.unshare(CLONE_NEWNET), 'unshare(CLONE_NEWNET)')
-            self.netns_fd = os.open('/proc/self/ns/net', os.O_RDONLY)  # keeps the netns alive; inheritable=False
-            lo_up()
-        try:  # for unsolicited ARPs (advertise); lives as long as the shim
-            self.arp = socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
-        except OSError:
-            self.arp = None
-        if self.cfg.get('dnsSocket'):
-            # Sockets stay in the netns they were created in, whatever netns we move to later.
-            self.udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
-            self.udp.bind(('127.0.0.11', 53))
-            self.udp.setblocking(False)
-            self.tcp = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-            self.tcp.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-            self.tcp.bind(('127.0.0.11', 53))
-            self.tcp.listen(64)
-            self.tcp.setblocking(False)
-            self.sel.register(self.udp, selectors.EVENT_READ, self.on_udp)
-            self.sel.register(self.tcp, selectors.EVENT_READ, self.on_tcp_accept)
-        setns(orig, CLONE_NEWNET)
-        os.close(orig)
-        # Our next child becomes PID 1 of a new pid namespace, and we stay its parent: waitpid()
-        # then sees the real exit status (util-linux 2.38's `unshare --fork` turns a child killed
-        # by a signal into exit 1, which would lose Docker's 137/143).
-        check(libc.unshare(CLONE_NEWPID), 'unshare(CLONE_NEWPID)')
+            self.arp = packet_socket()
+            setns(orig, CLONE_NEWNET)
+            os.close(orig)
 
     def make_control(self):
         path = self.dir + '/shim.sock'
@@ -490,10 +491,42 @@ class Shim(DnsRelay):
                 pass
 
 
-def shim_main(d):
+def packet_socket():
+    """For unsolicited ARPs/NAs (advertise), in the current netns; lives as long as the shim."""
+    try:
+        return socket.socket(socket.AF_PACKET, socket.SOCK_RAW, 0)
+    except OSError:
+        return None
+
+
+def own_netns():
+    """What every container with a network namespace of its own needs, none of it specific to the
+    container: the namespace (lo up), its packet socket, the embedded DNS sockets on 127.0.0.11:53
+    (sockets stay in the netns they were made in, wherever we move later), and the pid namespace
+    for our next child. A spare makes this ahead of time (shim_zygote.py)."""
+    orig = os.open('/proc/self/ns/net', os.O_RDONLY)
+    check(libc.unshare(CLONE_NEWNET), 'unshare(CLONE_NEWNET)')
+    own = {'netns': os.open('/proc/self/ns/net', os.O_RDONLY)}  # keeps the netns alive; inheritable=False
+    lo_up()
+    own['arp'] = packet_socket()
+    own['udp'] = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    own['udp'].bind(('127.0.0.11', 53))
+    own['udp'].setblocking(False)
+    own['tcp'] = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    own['tcp'].setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    own['tcp'].bind(('127.0.0.11', 53))
+    own['tcp'].listen(64)
+    own['tcp'].setblocking(False)
+    setns(orig, CLONE_NEWNET)
+    os.close(orig)
+    check(libc.unshare(CLONE_NEWPID), 'unshare(CLONE_NEWPID)')
+    return own
+
+
+def shim_main(d, own=None):
     signal.signal(signal.SIGHUP, signal.SIG_IGN)
     shim = Shim(d)
-    shim.make_netns()
+    shim.make_netns(own)
     shim.make_control()
     netns = '/proc/%d/fd/%d' % (os.getpid(), shim.netns_fd)
     write_atomic(d + '/shim.json', json.dumps({'pid': os.getpid(), 'netns': netns}) + '\n')

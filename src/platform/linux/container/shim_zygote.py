@@ -1,7 +1,7 @@
 """The shim's zygote (forks shims from a warm interpreter) and its `exec -t` helper."""
 import ctypes, fcntl, json, os, selectors, signal, socket, struct, subprocess, sys, termios, time
 from shim_sys import *  # noqa: F401,F403
-from shim_core import Shim, shim_main  # noqa: F401
+from shim_core import Shim, own_netns, shim_main  # noqa: F401
 
 
 _cmdline = None  # the buffer /proc/self/cmdline points at in a zygote-forked shim (kept alive)
@@ -34,10 +34,15 @@ def set_cmdline(args):
     ctypes.memmove(arg_start, raw + b'\0' * (room - len(raw)), room)
 
 
-def zygote_child(lsock, conn, d):
+def zygote_child(lsock, conn, d, zygote_pid=None):
     """In the fork of the zygote: become an independent shim for `d`, exactly as if started
     `python3 -S -E shim.py <d>` detached with stdout = the request connection and stderr =
-    <d>/shim.log. Never returns."""
+    <d>/shim.log. Never returns.
+
+    d = None makes a spare: it makes a fresh namespace (own_netns) at once, says `spare <pid>`, and
+    waits on the connection for its container's line {"dir": …}, then goes on as above with that
+    namespace — the part of a container start that does not depend on the container, done before
+    anyone asks. Until then it dies with the zygote, or when the daemon closes the connection."""
     code = 1
     try:
         signal.signal(signal.SIGCHLD, signal.SIG_DFL)  # the shim waits for its own child
@@ -45,16 +50,29 @@ def zygote_child(lsock, conn, d):
         conn.setblocking(True)  # a timeout made it O_NONBLOCK; it becomes the shim's stdout
         cfd, lfd = conn.detach(), lsock.detach()
         os.dup2(cfd, 1)
+        own = None
+        if d is None:
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+            if os.getppid() != zygote_pid:
+                os._exit(0)
+            os.closerange(3, 1 << 16)
+            own = own_netns()
+            os.write(1, ('spare %d\n' % os.getpid()).encode())
+            d = wait_for_dir()
+            libc.prctl(PR_SET_PDEATHSIG, 0, 0, 0, 0)  # a shim outlives the zygote
         log = os.open(d + '/shim.log', os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o644)
         os.dup2(log, 2)
-        os.closerange(3, 1 << 16)  # the listening socket, the request connection, anything else
+        if own is None:
+            os.closerange(3, 1 << 16)  # the listening socket, the request connection, anything else
+        else:
+            os.close(log)  # a spare closed the rest before it made its namespace's fds
         try:
             set_cmdline(list(sys.orig_argv[:sys.orig_argv.index('--zygote')]) + [d])
         except OSError as e:
             os.write(1, ('error %s\n' % e).encode())
             os._exit(1)
         os.write(1, ('shim %d\n' % os.getpid()).encode())
-        shim_main(d)
+        shim_main(d, own)
         code = 0
     except SystemExit as e:
         code = e.code if isinstance(e.code, int) else 1
@@ -66,6 +84,21 @@ def zygote_child(lsock, conn, d):
             sys.stderr.flush()
         finally:
             os._exit(code)
+
+
+def wait_for_dir():
+    """A spare's assignment: one line {"dir": …} on the connection (fd 1); EOF ends the spare."""
+    buf = b''
+    while not buf.endswith(b'\n'):
+        data = os.read(1, 65536)
+        if not data:
+            os._exit(0)
+        buf += data
+    d = os.path.abspath(json.loads(buf)['dir'])
+    if not os.path.isfile(d + '/config.json'):
+        os.write(1, ('error no config.json in %s\n' % d).encode())
+        os._exit(1)
+    return d
 
 
 def zygote_main(path):
@@ -128,11 +161,16 @@ def zygote_main(path):
                     break
                 buf += data
             try:
-                d = os.path.abspath(json.loads(buf)['dir'])
-                if not os.path.isfile(d + '/config.json'):
-                    raise RuntimeError('no config.json in %s' % d)
+                req = json.loads(buf)
+                if req.get('spare'):
+                    d = None
+                else:
+                    d = os.path.abspath(req['dir'])
+                    if not os.path.isfile(d + '/config.json'):
+                        raise RuntimeError('no config.json in %s' % d)
+                me = os.getpid()
                 if os.fork() == 0:
-                    zygote_child(lsock, conn, d)
+                    zygote_child(lsock, conn, d, me)
             except Exception as e:
                 conn.sendall(('error %s\n' % str(e).replace('\n', ' ')).encode())
         except OSError:
