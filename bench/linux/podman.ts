@@ -64,10 +64,18 @@ function isStatic(file: string): boolean {
   return !readFileSync(file).subarray(0, 8192).includes('/lib64/ld-linux');
 }
 
+function installIfMissing(command: string, pkg: string, why: string): void {
+  if (which(command)) return;
+  console.error(`installing ${pkg} (${why}) …`);
+  const r = spawnSync('apt-get', ['install', '-y', '-qq', '--no-install-recommends', pkg], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
+  if (r.status !== 0) throw new Error(`apt-get install ${pkg} failed`);
+}
+
 /**
- * podman-baseline.sh setup, plus two things this Debian 12 machine needs that the script assumes:
+ * podman-baseline.sh setup, plus the things this Debian 12 machine needs that the script assumes:
  *  - crun: the script's containers.conf disables cgroups, which Podman refuses with runc
  *    ("requested OCI runtime runc is not compatible with NoCgroups");
+ *  - iptables, which netavark runs (the script installs netavark but not it);
  *  - a *static* busybox for the imported rootfs: the script copies `command -v busybox`, which
  *    is Debian's dynamically linked /usr/bin/busybox when the `busybox` package is installed
  *    (containers then fail with "exec container process (missing dynamic library?) /bin/sleep").
@@ -75,11 +83,10 @@ function isStatic(file: string): boolean {
  *    for `setup` only; the system's packages are left alone.
  */
 export function preparePodman(dir: string): void {
-  if (!which('crun')) {
-    console.error('installing crun (Podman with cgroups disabled needs it) …');
-    const r = spawnSync('apt-get', ['install', '-y', '-qq', 'crun'], { stdio: 'inherit', env: { ...process.env, DEBIAN_FRONTEND: 'noninteractive' } });
-    if (r.status !== 0) throw new Error('apt-get install crun failed');
-  }
+  installIfMissing('crun', 'crun', 'Podman with cgroups disabled needs it');
+  // netavark 1.4 programs its firewall with iptables; without it every `podman run` on a network
+  // fails with "netavark: No such file or directory (os error 2)".
+  installIfMissing('iptables', 'iptables', "netavark's firewall driver runs it");
   let env: NodeJS.ProcessEnv = process.env;
   const bb = which('busybox');
   if (bb && !isStatic(bb)) {
