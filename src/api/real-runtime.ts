@@ -31,6 +31,17 @@ export interface RealLogLine {
   time: string;
 }
 
+/** `docker exec` on the real plane: the container's defaults (user, working dir) already applied. */
+export interface RealExecOptions {
+  argv: string[];
+  env: string[];
+  tty: boolean;
+  openStdin: boolean;
+  workdir: string;
+  /** `name|uid[:group|gid]`, resolved in the running container's files ('' = root). */
+  user: string;
+}
+
 export interface RealRuntime {
   readonly name: string;
   /** Called by the API core when a real process ended: record the exit (one transaction). */
@@ -39,7 +50,7 @@ export interface RealRuntime {
   sync(engine: Engine): void;
   /** After every commit (clean-ups that must not be undone, e.g. a removed container's files). */
   committed(engine: Engine): void;
-  /** Docker's start error when the main executable is not in the image (undefined: fine). */
+  /** Docker's start error when the user or the main executable is not in the image (undefined: fine). */
   checkStartable(c: ContainerRecord): string | undefined;
   /** Before the start transaction: the container's namespaces (no process yet). */
   prepare(engine: Engine, c: ContainerRecord): Promise<void>;
@@ -53,7 +64,7 @@ export interface RealRuntime {
   stop(containerId: string, signal: number, timeoutSeconds: number, onKill: () => void): Promise<number>;
   /** Output of the main process from now on; stdin goes to it. */
   attach(containerId: string): RealStream;
-  exec(containerId: string, opts: { argv: string[]; env: string[]; tty: boolean; openStdin: boolean; workdir: string }): RealExec;
+  exec(containerId: string, opts: RealExecOptions): RealExec;
   logs(containerId: string): RealLogLine[];
   resize(containerId: string, rows: number, cols: number): void;
   /** `crosstalk image import`: a rootfs tarball (a path on the daemon's machine) becomes image NAME. */

@@ -53,7 +53,15 @@ function toEndpointConfig(net: NetworkRecord, req: EndpointRequest): EndpointCon
   };
 }
 
+/** Docker's checks of the container's own settings, made before it even looks the image up. */
+export function verifyContainerSettings(req: ContainerCreateRequest): void {
+  if (req.workingDir && !req.workingDir.startsWith('/')) {
+    throw invalidParameter(`the working directory '${req.workingDir}' is invalid, it needs to be an absolute path`);
+  }
+}
+
 export function createContainer(engine: Engine, req: ContainerCreateRequest): ContainerRecord {
+  verifyContainerSettings(req);
   const image = findImage(req.image);
   if (!image) throw notFound(`No such image: ${normalizeImageRef(req.image)}`);
   let name = req.name;
@@ -127,6 +135,8 @@ export function createContainer(engine: Engine, req: ContainerCreateRequest): Co
     autoRemove: req.autoRemove ?? false,
     labels: { ...(req.labels ?? {}) },
     env: [...image.env, ...(req.env ?? [])],
+    user: req.user || image.user || '',
+    workingDir: req.workingDir || image.workingDir || '',
     networkMode: mode,
     networks,
     pendingNetworkRef,
@@ -320,6 +330,19 @@ export function markExited(engine: Engine, container: ContainerRecord, exitCode:
       markExited(engine, other, 137);
     }
   }
+}
+
+/**
+ * The start committed but the process could not be started (a real runtime's exec failed): as in
+ * Docker, the container was never running — it is Created again, with the exit code its runtime
+ * reported, and gives its endpoints back.
+ */
+export function abortStart(engine: Engine, container: ContainerRecord, exitCode: number): void {
+  if (container.status !== 'running') return;
+  for (const ep of [...container.endpoints]) leaveNetwork(engine, container, ep);
+  container.status = 'created';
+  container.exitCode = exitCode;
+  container.pid = 0;
 }
 
 export function stopContainer(engine: Engine, ref: string, exitCode: number): ContainerRecord {

@@ -11,6 +11,9 @@ export interface SimImage {
   entrypoint: string[];
   exposedPorts: string[];
   env: string[];
+  /** The image's WORKDIR and USER (loaded images); the built-in ones have neither. */
+  workingDir?: string;
+  user?: string;
   /** Exit code when stopped by `docker stop` (shells as PID 1 ignore SIGTERM → SIGKILL). */
   stopExitCode: number;
 }

@@ -181,7 +181,7 @@ export function containerJson(engine: Engine, c: ContainerRecord): Record<string
     Config: {
       Hostname: c.hostname,
       Domainname: c.domainname,
-      User: '',
+      User: c.user ?? '',
       AttachStdin: c.openStdin,
       AttachStdout: true,
       AttachStderr: true,
@@ -193,7 +193,7 @@ export function containerJson(engine: Engine, c: ContainerRecord): Record<string
       Cmd: c.cmd.length ? [...c.cmd] : null,
       Image: c.image,
       Volumes: null,
-      WorkingDir: '',
+      WorkingDir: c.workingDir ?? '',
       Entrypoint: c.entrypoint.length ? [...c.entrypoint] : null,
       OnBuild: null,
       Labels: sortedObject(c.labels),

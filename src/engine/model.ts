@@ -82,6 +82,10 @@ export interface ContainerRecord {
   autoRemove: boolean;
   labels: Record<string, string>;
   env: string[];
+  /** Config.User: the request's, else the image's (absent in state written before it existed). */
+  user?: string;
+  /** Config.WorkingDir: the request's, else the image's; '' = '/'. */
+  workingDir?: string;
   /** `default`, `bridge`, `host`, `none`, `container:<id>` or a user network name/ID. */
   networkMode: string;
   /** Requested attachments in attach order (the NetworkMode network first). */

@@ -41,6 +41,10 @@ export interface ContainerCreateRequest {
   autoRemove?: boolean;
   labels?: Record<string, string>;
   env?: string[];
+  /** `--user`: `name|uid[:group|gid]`, resolved in the container's files at start. */
+  user?: string;
+  /** `--workdir`: absolute. */
+  workingDir?: string;
   /** `default` when absent. */
   networkMode?: string;
   /** Per-network settings keyed by network reference (the NetworkMode network, or others). */

@@ -63,8 +63,8 @@ const BUSYBOX: Record<string, Applet> = {
   netstat,
   true: () => 0,
   false: () => 1,
-  pwd: (ctx) => (ctx.out('/\n'), 0),
-  whoami: (ctx) => (ctx.out('root\n'), 0),
+  pwd: (ctx) => (ctx.out(`${ctx.c.workingDir || '/'}\n`), 0),
+  whoami: whoamiApplet,
   printf: printfApplet,
   test: testApplet,
   '[': testApplet,
@@ -89,6 +89,18 @@ const PATH_DIRS = new Set(['/bin', '/sbin', '/usr/bin', '/usr/sbin', '/usr/local
 function isBusyboxImage(c: ContainerRecord): boolean {
   const repo = imageRepo(c);
   return repo === 'busybox' || libcOf(c) === 'musl';
+}
+
+/**
+ * whoami as `--user` left it. The simulated images' passwd files are not modelled: a name is taken
+ * as it is, a number other than 0 has no entry (busybox's text).
+ */
+function whoamiApplet(ctx: CmdContext): number {
+  const user = (ctx.c.user ?? '').split(':')[0];
+  if (user === '' || /^0+$/.test(user)) return ctx.out('root\n'), 0;
+  if (!/^\d+$/.test(user)) return ctx.out(`${user}\n`), 0;
+  ctx.err(`whoami: unknown uid ${Number(user)}\n`);
+  return 1;
 }
 
 /** The applet a command name runs in this container, if the image has it. */

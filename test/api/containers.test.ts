@@ -371,3 +371,29 @@ test('POST /containers/prune: stopped containers go, running ones and label-excl
   assert.deepEqual((await api.call('POST', '/containers/prune')).json, { ContainersDeleted: null, SpaceReclaimed: 0 });
   assert.equal((await api.call('GET', `/containers/${up}/json`)).json.State.Running, true);
 });
+
+test('User and WorkingDir: kept in Config; a relative WorkingDir is refused before anything else; the simulator\'s pwd and whoami follow them', async () => {
+  const api = newApi();
+  const before = (await api.call('GET', '/containers/json?all=1')).json.length;
+  for (const image of ['alpine', 'nosuch']) {
+    const rel = await api.call('POST', '/containers/create?name=rel', cliBody({ Image: image, WorkingDir: 'tmp' }));
+    assert.equal(rel.status, 400, 'checked before the image is looked up, as Docker does');
+    assert.equal(rel.json.message, "the working directory 'tmp' is invalid, it needs to be an absolute path");
+  }
+  assert.equal((await api.call('GET', '/containers/json?all=1')).json.length, before);
+  await runDetached(api, 'u1', { Image: 'alpine', Cmd: ['sh', '-c', 'pwd; whoami'], User: 'nobody', WorkingDir: '/srv' });
+  const c = (await api.call('GET', '/containers/u1/json')).json;
+  assert.equal(c.Config.User, 'nobody');
+  assert.equal(c.Config.WorkingDir, '/srv');
+  const logs = await api.call('GET', '/containers/u1/logs?stdout=1');
+  assert.equal(logs.raw.kind === 'plain' && logs.raw.bytes ? frames(logs.raw.bytes).map((f) => f[1]).join('') : '', '/srv\nnobody\n');
+  await runDetached(api, 'u2', { Image: 'alpine', Cmd: ['whoami'], User: '4242' });
+  // (The simulator's logs do not keep stdout and stderr apart.)
+  const err = await api.call('GET', '/containers/u2/logs?stdout=1&stderr=1');
+  assert.equal(err.raw.kind === 'plain' ? err.raw.body : '', 'whoami: unknown uid 4242\n', 'what busybox says on the real plane');
+  const plain = (await api.call('GET', '/containers/u2/json')).json;
+  assert.equal(plain.State.ExitCode, 1);
+  await runDetached(api, 'u3', { Image: 'alpine', Cmd: ['sh', '-c', 'pwd; whoami'] });
+  const c3 = (await api.call('GET', '/containers/u3/json')).json;
+  assert.deepEqual([c3.Config.User, c3.Config.WorkingDir], ['', '']);
+});

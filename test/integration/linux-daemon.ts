@@ -38,6 +38,44 @@ export function processesMentioning(needle: string): number[] {
   return out;
 }
 
+/**
+ * Daemons not yet destroyed. A test file that is killed (the runner's timeout) runs no `after`
+ * hook; these handlers still remove each daemon, its containers and its sandbox.
+ */
+const live = new Set<LinuxDaemon>();
+
+/** Blocks until pid is dead (a zombie counts: only the reaping is left), at most 3 s. */
+function waitGoneSync(pid: number): void {
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  for (let i = 0; i < 300; i++) {
+    let state: string;
+    try {
+      state = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /s, '')[0];
+    } catch {
+      return;
+    }
+    if (state === 'Z' || state === 'X') return;
+    Atomics.wait(tick, 0, 0, 10);
+  }
+}
+let handlersInstalled = false;
+
+function destroyAllNow(): void {
+  for (const d of live) d.destroySync();
+}
+
+function installExitHandlers(): void {
+  if (handlersInstalled) return;
+  handlersInstalled = true;
+  process.on('exit', destroyAllNow);
+  for (const [sig, n] of [['SIGTERM', 15], ['SIGINT', 2], ['SIGHUP', 1]] as const) {
+    process.once(sig, () => {
+      destroyAllNow();
+      process.exit(128 + n);
+    });
+  }
+}
+
 export class LinuxDaemon {
   child: ChildProcess | undefined;
   logs = '';
@@ -65,6 +103,8 @@ export class LinuxDaemon {
   }
 
   async start(): Promise<void> {
+    installExitHandlers();
+    live.add(this);
     this.child = spawn(process.execPath, [DAEMON_JS, ...this.args], { env: cleanEnv(), stdio: ['ignore', 'ignore', 'pipe'] });
     this.child.stderr!.setEncoding('utf8').on('data', (s: string) => (this.logs += s));
     for (let i = 0; i < 400; i++) {
@@ -126,6 +166,16 @@ export class LinuxDaemon {
   /** Last resort for a failed test: nothing of ours may survive it. */
   async destroy(): Promise<void> {
     await this.kill9();
+    this.destroySync();
+  }
+
+  /** destroy() without waiting (for exit handlers): SIGKILL, --cleanup, stragglers, the dir. */
+  destroySync(): void {
+    live.delete(this);
+    if (!this.exited()) {
+      this.child!.kill('SIGKILL');
+      waitGoneSync(this.child!.pid!);
+    }
     this.cleanup();
     for (const pid of processesMentioning(this.dir)) {
       try {

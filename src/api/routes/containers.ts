@@ -3,7 +3,7 @@
  * logs, resize — the engine and simulated runtime the CLI uses, with Docker's wire shapes.
  */
 import { EngineError, invalidParameter, notFound, notModified } from '../../core/errors.js';
-import { bindingsProgrammed, createContainer, removeContainer } from '../../engine/containers.js';
+import { bindingsProgrammed, createContainer, removeContainer, verifyContainerSettings } from '../../engine/containers.js';
 import type { Engine } from '../../engine/engine.js';
 import { containerJson, sortedObject } from '../../engine/inspect.js';
 import type { ContainerRecord, PortBinding } from '../../engine/model.js';
@@ -151,6 +151,8 @@ function createRequest(ctx: RouteContext): { req: ContainerCreateRequest; warnin
       autoRemove: versionLess(ctx.version, '1.25') ? false : (hc?.bool('AutoRemove') ?? false),
       labels: f.strMap('Labels') ?? {},
       env: f.strList('Env') ?? [],
+      user: f.str('User') || undefined,
+      workingDir: f.str('WorkingDir') || undefined,
       networkMode: mode,
       endpoints,
       exposedPorts: exposed,
@@ -166,6 +168,7 @@ function createRequest(ctx: RouteContext): { req: ContainerCreateRequest; warnin
 
 function create(ctx: RouteContext): PlainResponse {
   const { req, warnings, ports } = createRequest(ctx);
+  verifyContainerSettings(req);
   // The real data plane has only the images with a root filesystem; the docker CLI then pulls.
   if (!isLocal(ctx, findImage(req.image))) throw notFound(`No such image: ${normalizeImageRef(req.image)}`);
   const id = ctx.core.write((tx) => createContainer(tx.engine, { ...req, portBindings: assignHostPorts(tx.engine, ports) }).id);

@@ -225,7 +225,8 @@ function start(ctx: RouteContext): ApiResponse {
 function startRealExec(ctx: RouteContext, rec: ExecRecord, c: ContainerRecord, detach: boolean): ApiResponse {
   const core = ctx.core;
   const env = [...c.env, ...rec.env];
-  const proc = core.real!.exec(c.id, { argv: rec.argv, env, tty: rec.tty, openStdin: rec.attachStdin && !detach, workdir: rec.workdir || '/' });
+  // Docker's defaults for an exec: the container's user and working directory.
+  const proc = core.real!.exec(c.id, { argv: rec.argv, env, tty: rec.tty, openStdin: rec.attachStdin && !detach, workdir: rec.workdir || c.workingDir || '/', user: rec.user || c.user || '' });
   rec.pid = proc.pid;
   core.events.publish(execEvent(core, c, `exec_start: ${rec.argv.join(' ')}`, { execID: rec.id }));
   const onExit = (code: number) => {

@@ -5,12 +5,15 @@
  * recorded when the process really ends.
  */
 import { EngineError, notModified } from '../../core/errors.js';
-import { removeContainer, startContainer } from '../../engine/containers.js';
+import { abortStart, removeContainer, startContainer } from '../../engine/containers.js';
 import type { PlainResponse } from '../contract.js';
 import type { ApiCore } from '../core.js';
 import { emptyResponse } from '../errors.js';
 import type { RealRuntime } from '../real-runtime.js';
 import type { RouteContext } from '../router.js';
+
+/** How Docker 28 (containerd + runc) words a process that could not be started. */
+const RUNC_INIT_FAILED = 'failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ';
 
 export function runtimeOf(ctx: RouteContext): RealRuntime {
   return ctx.core.real!;
@@ -33,7 +36,18 @@ export async function startReal(core: ApiCore, ref: string, extraEvents?: () => 
     rt.discard(c.id);
     throw err;
   }
-  const pid = await rt.launch(c.id);
+  let pid: number;
+  try {
+    pid = await rt.launch(c.id);
+  } catch (err) {
+    rt.discard(c.id);
+    const why = (err as Error).message;
+    core.write((tx) => {
+      const now = tx.engine.containers.get(c.id);
+      if (now) abortStart(tx.engine, now, /permission denied/.test(why) ? 126 : /not found|no such file/i.test(why) ? 127 : 128);
+    });
+    throw new EngineError('internal', why.startsWith('exec: ') ? `${RUNC_INIT_FAILED}${why}: unknown` : why);
+  }
   core.write((tx) => {
     const now = tx.engine.containers.get(c.id);
     if (now && now.status === 'running') now.pid = pid;

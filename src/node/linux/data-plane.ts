@@ -7,7 +7,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { RealExec, RealLogLine, RealRuntime, RealStream } from '../../api/real-runtime.js';
+import type { RealExec, RealExecOptions, RealLogLine, RealRuntime, RealStream } from '../../api/real-runtime.js';
 import type { EngineHost } from '../../cli/engine-host.js';
 import { exitContainer } from '../../api/core.js';
 import { desiredState } from '../../drivers/linux/desired.js';
@@ -25,6 +25,8 @@ import { engineDnsResolver } from '../dns-resolver.js';
 import { ensureBusyboxImage, imageDirName, importRootfsTar, loadDockerArchive } from '../../platform/linux/container/image.js';
 import { LinuxContainerRuntime, readShimInfo, shimAliveFor } from '../../platform/linux/container/shim-client.js';
 import type { ContainerSpec, ShimHandle } from '../../platform/linux/container/types.js';
+import type { ExecUser } from '../../platform/linux/container/exec-user.js';
+import { execUserIn } from '../../platform/linux/container/user-files.js';
 
 type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
 
@@ -288,6 +290,8 @@ export class LinuxDataPlane implements RealRuntime {
         entrypoint: l.config.Entrypoint ?? [],
         exposedPorts: Object.keys(l.config.ExposedPorts ?? {}),
         env: l.config.Env ?? [DEFAULT_PATH],
+        ...(l.config.WorkingDir ? { workingDir: l.config.WorkingDir } : {}),
+        ...(l.config.User ? { user: l.config.User } : {}),
         stopExitCode: 137,
       };
       this.retagImage(image);
@@ -340,21 +344,32 @@ export class LinuxDataPlane implements RealRuntime {
     if (!rootfs) {
       return `crosstalk: image ${normalizeImageRef(c.image)} has no root filesystem on the linux data plane (built in: busybox, alpine — both backed by the machine's static busybox)`;
     }
+    let user: ExecUser;
+    try {
+      user = this.execUserOf(c);
+    } catch (err) {
+      return (err as Error).message; // Docker's own text (the daemon resolves the user when it builds the spec)
+    }
     const argv0 = this.argvOf(c)[0];
     if (!argv0) return 'failed to create task for container: no command specified';
-    if (!this.runtime.resolveExecutable(rootfs, argv0, this.envOf(c))) {
+    if (!this.runtime.resolveExecutable(rootfs, argv0, this.envOf(c, user.home))) {
       return `failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "${argv0}": executable file not found in $PATH: unknown`;
     }
     return undefined;
   }
 
-  private envOf(c: ContainerRecord, hostname = c.hostname): string[] {
+  /** `--user` (or the image's USER) in the container's files: its writable layer over the image. */
+  private execUserOf(c: ContainerRecord): ExecUser {
+    return execUserIn([join(this.dirOf(c.id), 'upper'), this.rootfsOf(c.image)!], c.user ?? '');
+  }
+
+  private envOf(c: ContainerRecord, home: string, hostname = c.hostname): string[] {
     const env = [...c.env];
     const has = (k: string) => env.some((e) => e.startsWith(`${k}=`));
     if (!has('PATH')) env.unshift(DEFAULT_PATH);
     env.push(`HOSTNAME=${hostname}`);
     if (c.tty && !has('TERM')) env.push('TERM=xterm');
-    if (!has('HOME')) env.push('HOME=/root');
+    if (!has('HOME')) env.push(`HOME=${home}`);
     return env;
   }
 
@@ -370,13 +385,16 @@ export class LinuxDataPlane implements RealRuntime {
     const owner = netnsOwner(engine, c);
     // A container:X container has X's hostname (the engine records it when the start commits).
     const hostname = owner !== c ? owner.hostname : c.hostname;
+    const user = this.execUserOf(c);
     const spec: ContainerSpec = {
       id: c.id,
       dir,
       rootfs: this.rootfsOf(c.image)!,
       argv: this.argvOf(c),
-      env: this.envOf(c, hostname),
-      workdir: '/',
+      env: this.envOf(c, user.home, hostname),
+      workdir: c.workingDir || '/',
+      // Always set, root too: the groups are the container's (its /etc/group), not the daemon's.
+      user: { uid: user.uid, gid: user.gid, groups: user.groups },
       hostname,
       tty: c.tty,
       openStdin: c.openStdin,
@@ -485,14 +503,24 @@ export class LinuxDataPlane implements RealRuntime {
     };
   }
 
-  exec(containerId: string, opts: { argv: string[]; env: string[]; tty: boolean; openStdin: boolean; workdir: string }): RealExec {
+  exec(containerId: string, opts: RealExecOptions): RealExec {
     const h = this.handles.get(containerId);
     if (!h || h.pid === undefined) throw new Error(`container ${containerId} is not running`);
+    const root = `/proc/${h.pid}/root`;
+    let user: ExecUser;
+    try {
+      user = execUserIn([root], opts.user);
+    } catch (err) {
+      return failedExec((err as Error).message);
+    }
     const env = [...opts.env];
     if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH);
     if (opts.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
-    if (!this.runtime.resolveExecutable(`/proc/${h.pid}/root`, opts.argv[0], env)) return failedExec(opts.argv[0]);
-    const p = this.runtime.exec(h.pid, { argv: opts.argv, env, workdir: opts.workdir, tty: opts.tty, openStdin: opts.openStdin });
+    if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`);
+    if (!this.runtime.resolveExecutable(root, opts.argv[0], env)) {
+      return failedExec(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${opts.argv[0]}": executable file not found in $PATH: unknown`);
+    }
+    const p = this.runtime.exec(h.pid, { argv: opts.argv, env, workdir: opts.workdir, user: { uid: user.uid, gid: user.gid }, tty: opts.tty, openStdin: opts.openStdin });
     const decode = decoderFor();
     return {
       pid: p.pid,
@@ -526,10 +554,10 @@ export class LinuxDataPlane implements RealRuntime {
   }
 }
 
-/** What runc reports for an exec of a program the container does not have (exit 126, as the simulator). */
-function failedExec(argv0: string): RealExec {
+/** An exec that cannot start: Docker's reason as its output, exit 126 (as the simulator). */
+function failedExec(reason: string): RealExec {
   let deliver: ((stream: 1 | 2, data: string) => void) | undefined;
-  const text = `OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv0}": executable file not found in $PATH: unknown\n`;
+  const text = `${reason}\n`;
   return {
     pid: 0,
     exited: new Promise((resolve) => setTimeout(() => resolve(126), 0)),

@@ -16,7 +16,10 @@ export function nsenterArgv(pid: number, opts: ExecOptions): string[] {
   // directory from the host: /proc/PID/root/... walks into the container's own filesystem.
   const wd = `--wd=/proc/${pid}/root${opts.workdir && opts.workdir !== '/' ? opts.workdir : ''}`;
   // env -i first: nsenter's execvp then looks argv[0] up with the container's PATH, inside its root.
-  return ['/usr/bin/env', '-i', ...env, '/usr/bin/nsenter', '-t', String(pid), '-m', '-u', '-i', '-n', '-p', '-r', wd, '--', ...opts.argv];
+  // -S/-G: nsenter sets uid and gid once inside. It also drops the supplementary groups (it has no
+  // option to set them), so root keeps the shim's credentials, whose only group is root's.
+  const ids = opts.user && (opts.user.uid !== 0 || opts.user.gid !== 0) ? ['-S', String(opts.user.uid), '-G', String(opts.user.gid)] : [];
+  return ['/usr/bin/env', '-i', ...env, '/usr/bin/nsenter', '-t', String(pid), '-m', '-u', '-i', '-n', '-p', '-r', wd, ...ids, '--', ...opts.argv];
 }
 
 /** All descendants of pid (nsenter forks once to join the pid namespace). */

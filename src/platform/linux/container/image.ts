@@ -100,7 +100,7 @@ export interface LoadedImage {
   repoTags: string[];
   /** The rootfs the layers made, under `<imagesDir>/<dirName>/rootfs`. */
   dirName: string;
-  config: { Cmd?: string[] | null; Entrypoint?: string[] | null; Env?: string[] | null; ExposedPorts?: Record<string, unknown> | null };
+  config: { Cmd?: string[] | null; Entrypoint?: string[] | null; Env?: string[] | null; ExposedPorts?: Record<string, unknown> | null; WorkingDir?: string | null; User?: string | null };
 }
 
 /** Where an image repository's files live under the images dir (`demo/app` → `demo_app`). */

@@ -15,7 +15,7 @@
  * the zygote. When the zygote cannot be reached, create() spawns the shim the old way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { execInContainer } from './exec.js';
 import { DEFAULT_PATH } from './paths.js';
@@ -65,6 +65,8 @@ export class LinuxContainerRuntime {
     if (!/^[0-9a-f]{64}$/.test(spec.id)) throw new Error(`invalid container ID ${spec.id}`);
     const dir = spec.dir;
     for (const d of ['upper', 'work', 'merged']) mkdirSync(join(dir, d), { recursive: true, mode: 0o700 });
+    // The overlay's root takes the upper dir's mode: / must be 0755 for a --user that is not root.
+    chmodSync(join(dir, 'upper'), 0o755);
     const files = {} as Record<keyof typeof FILE_NAMES, string>;
     for (const [k, name] of Object.entries(FILE_NAMES) as Array<[keyof typeof FILE_NAMES, string]>) {
       files[k] = join(dir, name);

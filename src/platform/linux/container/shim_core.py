@@ -139,6 +139,12 @@ class Shim(DnsRelay):
                 if tty:
                     take_container_pty()
                     fcntl.ioctl(0, termios.TIOCSCTTY, 0)
+                user = cfg.get('user')
+                if user:  # last: everything above needs root
+                    os.setgroups(user['groups'])
+                    os.setgid(user['gid'])
+                    os.setuid(user['uid'])
+                    libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)  # a credential change clears it
             except BaseException as e:
                 os.write(err_w, str(e).encode())
                 raise

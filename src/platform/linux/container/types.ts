@@ -26,6 +26,8 @@ export interface ContainerSpec {
   argv: string[]; // resolved entrypoint + cmd
   env: string[]; // KEY=VALUE
   workdir: string; // default '/'
+  /** Who PID 1 runs as (resolved from `--user` in the container's files); root when absent. */
+  user?: { uid: number; gid: number; groups: number[] };
   hostname: string;
   tty: boolean;
   openStdin: boolean;
@@ -80,6 +82,8 @@ export interface ExecOptions {
   argv: string[];
   env: string[];
   workdir?: string;
+  /** uid and gid to run as (nsenter -S/-G: the supplementary groups are dropped). */
+  user?: { uid: number; gid: number };
   tty: boolean;
   openStdin: boolean;
 }
