@@ -98,6 +98,10 @@ describe('ports and start failures', () => {
     assert.equal(r.code, 127);
     assert.equal(r.err, 'docker: Error response from daemon: failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "nosuchbinary": executable file not found in $PATH: unknown\n\nRun \'docker run --help\' for more information\n');
     assert.equal((await ok(cli, 'docker ps -a --format "{{.Names}} {{.State}}"')).out, 'nobin created\n');
+    // A path is not searched in PATH: runc stats it (exec.LookPath), and says so.
+    const path = await cli.run('docker run --rm alpine /opt/nosuch');
+    assert.equal(path.code, 127);
+    assert.match(path.err, /error during container init: exec: "\/opt\/nosuch": stat \/opt\/nosuch: no such file or directory: unknown\n/);
   });
 
   it('keeps a removed network in a stopped container and names it when start fails', async () => {

@@ -4,6 +4,7 @@
  * one-shot command such as `wget …`), in which case its output is captured and it exits —
  * releasing its addresses and DNS names, exactly as a real exited container does.
  */
+import { startExecError } from '../core/runc-errors.js';
 import { markExited, removeContainer, startContainer } from '../engine/containers.js';
 import type { Engine } from '../engine/engine.js';
 import type { ContainerRecord } from '../engine/model.js';
@@ -32,10 +33,7 @@ export function startAndRun(engine: Engine, ref: string, io?: ExecIo): StartOutc
   const target = engine.findContainer(ref);
   const argv0 = mainArgv(target)[0];
   if (argv0 && !commandAvailable(target, argv0)) {
-    throw new EngineError(
-      'internal',
-      `failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "${argv0}": executable file not found in $PATH: unknown`,
-    );
+    throw new EngineError('internal', startExecError(argv0, 'missing'));
   }
   const container = startContainer(engine, ref);
   // runMain runs the main command once as PID 1 (servers keep running; output of the steps

@@ -23,6 +23,7 @@
  * Commands that never end on their own (servers, `tail -f`, `sleep infinity`, endless loops) in an
  * exec session end as if interrupted with Ctrl-C: `^C` echoed on a terminal, status 130.
  */
+import { execExecError } from '../core/runc-errors.js';
 import type { ContainerRecord } from '../engine/model.js';
 import type { NetView } from './netview.js';
 import { KEEPS_RUNNING, basename, imageRepo, libcOf, type CmdContext, type ExecIo, type ShellState } from './context.js';
@@ -247,7 +248,7 @@ export function runCommand(view: NetView, c: ContainerRecord, argv: string[], io
       io.stderr(`crosstalk: '${argv[0]}' exists in the real image but is not simulated (crosstalk simulates networking: ping, nslookup, getent, wget, nc, ip, netstat, hostname, cat /etc/hosts, cat /etc/resolv.conf, …)\n`);
       return 127;
     }
-    io.stderr(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${argv[0]}": executable file not found in $PATH: unknown\n`);
+    io.stderr(`${execExecError(argv[0], 'missing')}\n`);
     return 126;
   }
   const status = runToStatus(makeContext(view, c, io, 'exec'), argv);

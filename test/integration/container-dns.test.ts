@@ -110,11 +110,14 @@ describe('linux container runtime: DNS relay, failures, timings', { skip }, () =
     assert.equal(await h.stop(0), 137);
   });
 
-  it('start fails like Docker when the executable is missing; resolveExecutable says so first', async () => {
-    assert.equal(bed.runtime.resolveExecutable(bed.rootfs, 'sh', []), true);
-    assert.equal(bed.runtime.resolveExecutable(bed.rootfs, '/usr/bin/env', []), true);
-    assert.equal(bed.runtime.resolveExecutable(bed.rootfs, 'nope', []), false);
-    assert.equal(bed.runtime.resolveExecutable(bed.rootfs, 'etc/passwd', []), false);
+  it('start fails like Docker when the executable is missing; execProblem says so first, as runc would', async () => {
+    assert.equal(bed.runtime.execProblem(bed.rootfs, 'sh', []), undefined);
+    assert.equal(bed.runtime.execProblem(bed.rootfs, '/usr/bin/env', []), undefined);
+    assert.equal(bed.runtime.execProblem(bed.rootfs, 'nope', []), 'missing');
+    assert.equal(bed.runtime.execProblem(bed.rootfs, 'passwd', ['PATH=/etc']), 'missing', 'in PATH only executable files count');
+    assert.equal(bed.runtime.execProblem(bed.rootfs, 'etc/passwd', []), 'denied', 'a path is taken as it is');
+    assert.equal(bed.runtime.execProblem(bed.rootfs, '/etc', []), 'denied', 'a directory');
+    assert.equal(bed.runtime.execProblem(bed.rootfs, '/nope', []), 'missing');
     const h = await bed.create(bed.spec(['nope']));
     await assert.rejects(h.start(), /exec: "nope": executable file not found in \$PATH/);
     assert.equal(await h.exited, 127);

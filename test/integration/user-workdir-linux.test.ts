@@ -112,6 +112,25 @@ describe('--user and --workdir on the linux data plane', { skip, timeout: 180_00
     await d.ok(['rm', 'app1']);
   });
 
+  it('a program runc cannot start: found as exec.LookPath finds it, with runc\'s reasons and the CLI\'s exit codes', async () => {
+    const cases: Array<[string[], number, RegExp]> = [
+      [['nosuch'], 127, /exec: "nosuch": executable file not found in \$PATH: unknown/],
+      [['/opt/nosuch'], 127, /exec: "\/opt\/nosuch": stat \/opt\/nosuch: no such file or directory: unknown/],
+      [['/etc/passwd'], 126, /exec: "\/etc\/passwd": permission denied: unknown/],
+      [['/etc'], 126, /exec: "\/etc": permission denied: unknown/],
+    ];
+    for (const [argv, code, text] of cases) {
+      const r = await d.docker(['run', '--rm', 'alpine', ...argv], 20_000);
+      assert.equal(r.code, code, `${argv[0]}: ${r.err}`);
+      assert.match(r.err, text);
+    }
+    await d.ok(['run', '-d', '--name', 'ex', 'alpine', 'sleep', '1000']);
+    const e = await d.docker(['exec', 'ex', '/etc/passwd']);
+    assert.equal(e.code, 126);
+    assert.match(e.out + e.err, /^OCI runtime exec failed: exec failed: unable to start container process: exec: "\/etc\/passwd": permission denied: unknown/);
+    await d.ok(['rm', '-f', 'ex']);
+  });
+
   it('stops cleanly and leaves nothing behind', async () => {
     const sandbox = d.sandboxPid();
     assert.equal(await d.stop(), 0);

@@ -5,15 +5,13 @@
  * recorded when the process really ends.
  */
 import { EngineError, notModified } from '../../core/errors.js';
+import { startExecError } from '../../core/runc-errors.js';
 import { abortStart, removeContainer, startContainer } from '../../engine/containers.js';
 import type { PlainResponse } from '../contract.js';
 import type { ApiCore } from '../core.js';
 import { emptyResponse } from '../errors.js';
 import type { RealRuntime } from '../real-runtime.js';
 import type { RouteContext } from '../router.js';
-
-/** How Docker 28 (containerd + runc) words a process that could not be started. */
-const RUNC_INIT_FAILED = 'failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: ';
 
 export function runtimeOf(ctx: RouteContext): RealRuntime {
   return ctx.core.real!;
@@ -46,7 +44,9 @@ export async function startReal(core: ApiCore, ref: string, extraEvents?: () => 
       const now = tx.engine.containers.get(c.id);
       if (now) abortStart(tx.engine, now, /permission denied/.test(why) ? 126 : /not found|no such file/i.test(why) ? 127 : 128);
     });
-    throw new EngineError('internal', why.startsWith('exec: ') ? `${RUNC_INIT_FAILED}${why}: unknown` : why);
+    // The shim reports what the kernel said as runc's reason (`exec: "X": permission denied`).
+    const denied = /^exec: "(.*)": permission denied$/.exec(why);
+    throw new EngineError('internal', denied ? startExecError(JSON.parse(`"${denied[1]}"`) as string, 'denied') : why);
   }
   core.write((tx) => {
     const now = tx.engine.containers.get(c.id);

@@ -16,6 +16,7 @@ import { netnsOwner } from '../../engine/containers.js';
 import type { Engine } from '../../engine/engine.js';
 import { findImage, normalizeImageRef, registerImage, SIM_IMAGES, type SimImage } from '../../engine/images.js';
 import { invalidParameter } from '../../core/errors.js';
+import { execExecError, startExecError } from '../../core/runc-errors.js';
 import type { ContainerRecord } from '../../engine/model.js';
 import { hostsFile, resolvConf } from '../../dns/files.js';
 import type { Listener } from '../../sim/listeners.js';
@@ -352,10 +353,8 @@ export class LinuxDataPlane implements RealRuntime {
     }
     const argv0 = this.argvOf(c)[0];
     if (!argv0) return 'failed to create task for container: no command specified';
-    if (!this.runtime.resolveExecutable(rootfs, argv0, this.envOf(c, user.home))) {
-      return `failed to create task for container: failed to create shim task: OCI runtime create failed: runc create failed: unable to start container process: error during container init: exec: "${argv0}": executable file not found in $PATH: unknown`;
-    }
-    return undefined;
+    const problem = this.runtime.execProblem(rootfs, argv0, this.envOf(c, user.home));
+    return problem && startExecError(argv0, problem);
   }
 
   /** `--user` (or the image's USER) in the container's files: its writable layer over the image. */
@@ -517,9 +516,8 @@ export class LinuxDataPlane implements RealRuntime {
     if (!env.some((e) => e.startsWith('PATH='))) env.unshift(DEFAULT_PATH);
     if (opts.tty && !env.some((e) => e.startsWith('TERM='))) env.push('TERM=xterm');
     if (!env.some((e) => e.startsWith('HOME='))) env.push(`HOME=${user.home}`);
-    if (!this.runtime.resolveExecutable(root, opts.argv[0], env)) {
-      return failedExec(`OCI runtime exec failed: exec failed: unable to start container process: exec: "${opts.argv[0]}": executable file not found in $PATH: unknown`);
-    }
+    const problem = this.runtime.execProblem(root, opts.argv[0], env);
+    if (problem) return failedExec(execExecError(opts.argv[0], problem));
     const p = this.runtime.exec(h.pid, { argv: opts.argv, env, workdir: opts.workdir, user: { uid: user.uid, gid: user.gid }, tty: opts.tty, openStdin: opts.openStdin });
     const decode = decoderFor();
     return {

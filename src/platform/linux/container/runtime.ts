@@ -15,6 +15,7 @@
  * the zygote. When the zygote cannot be reached, create() spawns the shim the old way.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { ExecProblem } from '../../../core/runc-errors.js';
 import { chmodSync, closeSync, existsSync, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, rmSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join, posix } from 'node:path';
 import { execInContainer } from './exec.js';
@@ -295,23 +296,29 @@ export class LinuxContainerRuntime {
   }
 
   /**
-   * Whether argv0 names an executable inside the rootfs: PATH lookup like execvp, symlinks
-   * followed inside the rootfs (absolute targets are relative to it). Docker's start fails otherwise.
+   * Why argv0 cannot be started inside the rootfs (undefined: it can), found as runc finds it
+   * (Go's exec.LookPath, see core/runc-errors.ts): a bare name is searched in PATH, a path is taken
+   * as it is. Symlinks are followed inside the rootfs (absolute targets are relative to it).
    */
-  resolveExecutable(rootfs: string, argv0: string, env: string[]): boolean {
-    if (!argv0) return false;
-    const path = [...env].reverse().find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
-    const candidates = argv0.includes('/') ? [posix.resolve('/', argv0)] : path.split(':').filter(Boolean).map((d) => posix.join(posix.resolve('/', d), argv0));
-    return candidates.some((c) => {
-      const real = resolveInRoot(rootfs, c);
-      if (real === undefined) return false;
+  execProblem(rootfs: string, argv0: string, env: string[]): ExecProblem | undefined {
+    if (!argv0) return 'missing';
+    const kind = (candidate: string): 'exec' | 'other' | 'none' => {
+      const real = resolveInRoot(rootfs, candidate);
+      if (real === undefined) return 'none';
       try {
         const st = statSync(real);
-        return st.isFile() && (st.mode & 0o111) !== 0;
+        return st.isFile() && (st.mode & 0o111) !== 0 ? 'exec' : 'other';
       } catch {
-        return false;
+        return 'none';
       }
-    });
+    };
+    if (argv0.includes('/')) {
+      const k = kind(posix.resolve('/', argv0));
+      return k === 'exec' ? undefined : k === 'other' ? 'denied' : 'missing';
+    }
+    const path = [...env].reverse().find((e) => e.startsWith('PATH='))?.slice(5) ?? DEFAULT_PATH;
+    const found = path.split(':').filter(Boolean).some((d) => kind(posix.join(posix.resolve('/', d), argv0)) === 'exec');
+    return found ? undefined : 'missing';
   }
 }
 
