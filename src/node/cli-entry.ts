@@ -3,10 +3,9 @@ import { CryptoRandom, systemClock } from '../core/ports.js';
 import { EngineHost } from '../cli/engine-host.js';
 import { dispatch, parseGlobal } from '../cli/main.js';
 import { SqliteStore } from '../store/sqlite-store.js';
-import { existsSync } from 'node:fs';
 import { createContext } from '../cli/context.js';
-import { parseHost, SocketTransport } from './socket-transport.js';
-import { defaultSocketPath, defaultStateDir } from './state-dir.js';
+import { findDaemon } from './find-daemon.js';
+import { defaultStateDir } from './state-dir.js';
 import { ProcessIo } from './stdio.js';
 import { runRealTutorial } from './tutorial-real.js';
 
@@ -16,23 +15,6 @@ for (const stream of [process.stdout, process.stderr]) {
     if (err.code === 'EPIPE') process.exit(process.exitCode ?? 0);
     throw err;
   });
-}
-
-/**
- * A daemon to talk to: CROSSTALK_HOST, then DOCKER_HOST (used as given: an unreachable one is an
- * error), then the default socket if a daemon answers there; otherwise the embedded engine.
- */
-async function findDaemon(env: NodeJS.ProcessEnv): Promise<SocketTransport | undefined> {
-  const explicit = env.CROSSTALK_HOST || env.DOCKER_HOST;
-  if (explicit) return new SocketTransport(parseHost(explicit), explicit);
-  const socket = defaultSocketPath(env);
-  if (!existsSync(socket)) return undefined;
-  const transport = new SocketTransport({ socketPath: socket }, `unix://${socket}`);
-  const alive = await Promise.race([
-    transport.send('HEAD', '/_ping').then((r) => r.status === 200, () => false),
-    new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 1000).unref()),
-  ]);
-  return alive ? transport : undefined;
 }
 
 async function main(): Promise<number> {
