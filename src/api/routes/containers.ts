@@ -461,7 +461,7 @@ function restart(ctx: RouteContext): PlainResponse | Promise<PlainResponse> {
   return emptyResponse(204);
 }
 
-function kill(ctx: RouteContext): PlainResponse {
+function kill(ctx: RouteContext): PlainResponse | Promise<PlainResponse> {
   const name = ctx.params.id;
   const sig = parseSignal(ctx.query.get('signal') || 'KILL');
   if (ctx.core.real) return realKill(ctx, name, sig);

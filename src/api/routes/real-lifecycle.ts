@@ -69,12 +69,17 @@ export async function stopReal(ctx: RouteContext, ref: string, sig: number, time
   if (stopEvent) core.events.publish(core.containerEvent(c, 'stop', {}));
 }
 
-export function realKill(ctx: RouteContext, name: string, sig: number): PlainResponse {
+/**
+ * `docker kill`: SIGKILL answers once the container has exited (moby's daemon.Kill waits for it,
+ * so a `start` right after it finds the container stopped); other signals are only sent.
+ */
+export async function realKill(ctx: RouteContext, name: string, sig: number): Promise<PlainResponse> {
   const core = ctx.core;
   const c = core.read((engine) => engine.findContainer(name));
   if (c.status !== 'running' || !runtimeOf(ctx).isLive(c.id)) throw new EngineError('conflict', `cannot kill container: ${name}: container ${c.id} is not running`);
   core.events.publish(core.containerEvent(c, 'kill', { signal: String(sig) }));
-  runtimeOf(ctx).signal(c.id, sig);
+  if (sig === 9) await runtimeOf(ctx).stop(c.id, 9, 0, () => {});
+  else runtimeOf(ctx).signal(c.id, sig);
   return emptyResponse(204);
 }
 
