@@ -183,7 +183,13 @@ describe('inspect, exec, attach', () => {
     assert.match(ls.err, /^crosstalk: 'ls' exists in the real image but is not simulated/);
     const curl = await cli.run('docker exec one curl http://two/');
     assert.equal(curl.code, 126);
-    assert.match(curl.err, /exec: "curl": executable file not found in \$PATH/);
+    // As moby sends it: on the exec's stdout, ending "\r\n".
+    assert.deepEqual([curl.out, curl.err], ['OCI runtime exec failed: exec failed: unable to start container process: exec: "curl": executable file not found in $PATH: unknown\r\n', '']);
+    const ghost = await cli.run('docker exec -u ghost one hostname');
+    assert.deepEqual([ghost.code, ghost.out, ghost.err], [126, 'unable to find user ghost: no matching entries in passwd file\r\n', '']);
+    assert.equal((await ok(cli, 'docker exec -u daemon one whoami')).out, 'daemon\n');
+    const runGhost = await cli.run('docker run --rm -u ghost alpine true');
+    assert.deepEqual([runGhost.code, runGhost.err], [125, "docker: Error response from daemon: unable to find user ghost: no matching entries in passwd file\n\nRun 'docker run --help' for more information\n"]);
     const fail = await cli.run('docker exec one ping -c 1 two');
     assert.deepEqual([fail.code, fail.err], [1, "ping: bad address 'two'\n"]);
   });

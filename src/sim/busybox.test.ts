@@ -239,7 +239,7 @@ test('getent hosts (musl repeats the canonical name), hostname, /etc/hostname', 
 test('unknown commands: OCI error for exec, "not found" inside a shell; bash is not in alpine', () => {
   const engine = walkthrough();
   const r = exec(engine, 'alpine1', ['curl', 'http://x']);
-  assert.deepEqual([r.code, r.stderr], [126, 'OCI runtime exec failed: exec failed: unable to start container process: exec: "curl": executable file not found in $PATH: unknown\n']);
+  assert.deepEqual([r.code, r.stdout, r.stderr], [126, 'OCI runtime exec failed: exec failed: unable to start container process: exec: "curl": executable file not found in $PATH: unknown\r\n', '']);
   const s = sh(engine, 'alpine1', 'curl http://x; echo $?');
   assert.deepEqual([s.stdout, s.stderr], ['127\n', 'sh: curl: not found\n']);
   assert.equal(exec(engine, 'alpine1', ['bash']).code, 126);

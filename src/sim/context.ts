@@ -17,6 +17,8 @@ export interface ExecIo {
   tty?: boolean;
   /** Effects on other containers' processes; the runtime applies them (logs, exits). */
   effect?(e: SimEffect): void;
+  /** `exec -u`: the user this process runs as instead of the container's. */
+  user?: string;
 }
 
 /**
@@ -50,6 +52,8 @@ export interface CmdContext {
   stdin: string | null;
   /** stdin is a live terminal/pipe that never reaches EOF (`docker run -i`/`-t` main process). */
   stdinOpen: boolean;
+  /** `--user` / `exec -u` as given (`name|uid[:group|gid]`); '' is the image's default, root. */
+  user: string;
   out(s: string): void;
   err(s: string): void;
   tty: boolean;

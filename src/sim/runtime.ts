@@ -12,6 +12,7 @@ import { findImage } from '../engine/images.js';
 import { NetView } from './netview.js';
 import { runMain } from './process.js';
 import { commandAvailable, type ExecIo, type SimEffect } from './shell.js';
+import { userProblem } from './users.js';
 import { EngineError } from '../core/errors.js';
 
 export interface StartOutcome {
@@ -31,6 +32,9 @@ export function mainArgv(c: ContainerRecord): string[] {
 
 export function startAndRun(engine: Engine, ref: string, io?: ExecIo): StartOutcome {
   const target = engine.findContainer(ref);
+  // Docker resolves the user when it builds the runtime spec, before runc looks for the program.
+  const unknownUser = userProblem(target, target.user ?? '');
+  if (unknownUser) throw new EngineError('internal', unknownUser);
   const argv0 = mainArgv(target)[0];
   if (argv0 && !commandAvailable(target, argv0)) {
     throw new EngineError('internal', startExecError(argv0, 'missing'));

@@ -24,6 +24,7 @@
  * exec session end as if interrupted with Ctrl-C: `^C` echoed on a terminal, status 130.
  */
 import { execExecError } from '../core/runc-errors.js';
+import { userProblem, whoami } from './users.js';
 import type { ContainerRecord } from '../engine/model.js';
 import type { NetView } from './netview.js';
 import { KEEPS_RUNNING, basename, imageRepo, libcOf, type CmdContext, type ExecIo, type ShellState } from './context.js';
@@ -92,15 +93,11 @@ function isBusyboxImage(c: ContainerRecord): boolean {
   return repo === 'busybox' || libcOf(c) === 'musl';
 }
 
-/**
- * whoami as `--user` left it. The simulated images' passwd files are not modelled: a name is taken
- * as it is, a number other than 0 has no entry (busybox's text).
- */
+/** whoami as `--user` (or `exec -u`) left it, named from the image's passwd. */
 function whoamiApplet(ctx: CmdContext): number {
-  const user = (ctx.c.user ?? '').split(':')[0];
-  if (user === '' || /^0+$/.test(user)) return ctx.out('root\n'), 0;
-  if (!/^\d+$/.test(user)) return ctx.out(`${user}\n`), 0;
-  ctx.err(`whoami: unknown uid ${Number(user)}\n`);
+  const who = whoami(ctx.c, ctx.user);
+  if ('name' in who) return ctx.out(`${who.name}\n`), 0;
+  ctx.err(`whoami: unknown uid ${who.unknownUid}\n`);
   return 1;
 }
 
@@ -213,6 +210,7 @@ export function makeContext(view: NetView | undefined, c: ContainerRecord, io: E
     c,
     stdin: io.stdin ?? null,
     stdinOpen: mode === 'main' && (c.openStdin || c.tty),
+    user: io.user ?? c.user ?? '',
     out: (s) => io.stdout(s),
     err: (s) => io.stderr(s),
     tty: io.tty ?? false,
@@ -242,13 +240,20 @@ const UNSIMULATED_APPLETS = new Set([
 /** `docker exec CONTAINER ARGV…`: the exit status, output through io. Synchronous. */
 export function runCommand(view: NetView, c: ContainerRecord, argv: string[], io: ExecIo): number {
   if (argv.length === 0) return 0;
+  // The daemon resolves the user before runc looks for the program; both failures are written
+  // to the exec's stdout with "\r\n" (moby's postContainerExecStart) and the exec exits 126.
+  const badUser = io.user ? userProblem(c, io.user) : undefined;
+  if (badUser) {
+    io.stdout(`${badUser}\r\n`);
+    return 126;
+  }
   if (!commandAvailable(c, argv[0]) && !['exec', 'env', 'command', 'nohup'].includes(argv[0])) {
     if (UNSIMULATED_APPLETS.has(argv[0].replace(/^.*\//, ''))) {
       // A real image has it; the simulator has no filesystem or process table. Say so honestly.
       io.stderr(`crosstalk: '${argv[0]}' exists in the real image but is not simulated (crosstalk simulates networking: ping, nslookup, getent, wget, nc, ip, netstat, hostname, cat /etc/hosts, cat /etc/resolv.conf, …)\n`);
       return 127;
     }
-    io.stderr(`${execExecError(argv[0], 'missing')}\n`);
+    io.stdout(`${execExecError(argv[0], 'missing')}\r\n`);
     return 126;
   }
   const status = runToStatus(makeContext(view, c, io, 'exec'), argv);

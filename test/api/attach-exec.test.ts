@@ -142,8 +142,21 @@ test('exec: create 201, start hijacked, ExitCode in GET /exec/{id}/json; stderr 
   assert.equal((await api.call('GET', `/exec/${bad.id}/json`)).json.ExitCode, 1);
   const missing = await exec(api, 'x1', { Cmd: ['nosuch'] });
   await missing.s.session.done;
-  assert.deepEqual(missing.s.out, [[2, 'OCI runtime exec failed: exec failed: unable to start container process: exec: "nosuch": executable file not found in $PATH: unknown\n']]);
+  // moby writes a failed exec's error to the exec's stdout, with "\r\n" (postContainerExecStart).
+  assert.deepEqual(missing.s.out, [[1, 'OCI runtime exec failed: exec failed: unable to start container process: exec: "nosuch": executable file not found in $PATH: unknown\r\n']]);
   assert.equal((await api.call('GET', `/exec/${missing.id}/json`)).json.ExitCode, 126);
+  // `-u` is resolved in the image's passwd first: an unknown user fails before the program is looked up.
+  const ghost = await exec(api, 'x1', { Cmd: ['nosuch'], User: 'ghost' });
+  await ghost.s.session.done;
+  assert.deepEqual(ghost.s.out, [[1, 'unable to find user ghost: no matching entries in passwd file\r\n']]);
+  assert.equal((await api.call('GET', `/exec/${ghost.id}/json`)).json.ExitCode, 126);
+  const ghostShell = await exec(api, 'x1', { Cmd: ['sh'], User: 'ghost', AttachStdin: true, Tty: true }, { Detach: false, Tty: true });
+  await ghostShell.s.session.done;
+  assert.equal(ghostShell.s.text(), 'unable to find user ghost: no matching entries in passwd file\r\n');
+  assert.equal((await api.call('GET', `/exec/${ghostShell.id}/json`)).json.ExitCode, 126);
+  const asDaemon = await exec(api, 'x1', { Cmd: ['whoami'], User: 'daemon' });
+  await asDaemon.s.session.done;
+  assert.deepEqual(asDaemon.s.out, [[1, 'daemon\n']], 'exec -u overrides the container\'s user');
   const twice = await api.call('POST', `/exec/${id}/start`, { Detach: false, Tty: false });
   assert.equal(twice.status, 409);
   assert.equal(twice.json.message, `Error: Exec command ${id} has already run`);

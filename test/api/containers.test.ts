@@ -396,4 +396,19 @@ test('User and WorkingDir: kept in Config; a relative WorkingDir is refused befo
   await runDetached(api, 'u3', { Image: 'alpine', Cmd: ['sh', '-c', 'pwd; whoami'] });
   const c3 = (await api.call('GET', '/containers/u3/json')).json;
   assert.deepEqual([c3.Config.User, c3.Config.WorkingDir], ['', '']);
+  // Names are looked up in the image's own passwd and group, as Docker's daemon does at start.
+  await runDetached(api, 'u4', { Image: 'busybox', Cmd: ['whoami'], User: '33' });
+  const named = await api.call('GET', '/containers/u4/logs?stdout=1');
+  assert.equal(named.raw.kind === 'plain' && named.raw.bytes ? frames(named.raw.bytes).map((f) => f[1]).join('') : '', 'www-data\n');
+  const ghost = await api.call('POST', '/v1.50/containers/create?name=ghost', cliBody({ Image: 'alpine', Cmd: ['true'], User: 'ghost' }));
+  assert.equal(ghost.status, 201, 'the user is not checked at create');
+  const start = await api.call('POST', '/v1.50/containers/ghost/start');
+  assert.equal(start.status, 500);
+  assert.equal(start.json.message, 'unable to find user ghost: no matching entries in passwd file');
+  assert.equal((await api.call('GET', '/containers/ghost/json')).json.State.Status, 'created');
+  const group = await api.call('POST', '/v1.50/containers/create?name=nogrp', cliBody({ Image: 'alpine', Cmd: ['true'], User: 'nobody:ghosts' }, { AutoRemove: true }));
+  assert.equal(group.status, 201);
+  const gstart = await api.call('POST', '/v1.50/containers/nogrp/start');
+  assert.equal(gstart.json.message, 'unable to find group ghosts: no matching entries in group file');
+  assert.equal((await api.call('GET', '/containers/nogrp/json')).status, 404, 'an --rm container whose start failed is removed');
 });

@@ -9,6 +9,7 @@ import type { ContainerRecord } from '../../engine/model.js';
 import { SimShell } from '../../sim/attach-shell.js';
 import { NetView } from '../../sim/netview.js';
 import { runCommand } from '../../sim/shell.js';
+import { userProblem } from '../../sim/users.js';
 import type { ApiResponse, HijackSession } from '../contract.js';
 import { applyEffect, type ApiCore } from '../core.js';
 import { emptyResponse, jsonResponse } from '../errors.js';
@@ -90,6 +91,16 @@ class ExecSession implements HijackSession {
   start(output: (stream: 1 | 2, data: string) => void): void {
     this.out = output;
     for (const [s, d] of this.pending.splice(0)) output(s, d);
+    // An interactive shell never reaches runCommand's check: refuse an unknown `-u` here.
+    const badUser = this.mode !== 'run' && this.rec.user ? this.core.read((e) => {
+      const c = e.containers.get(this.rec.containerId);
+      return c && userProblem(c, this.rec.user);
+    }) : undefined;
+    if (badUser) {
+      this.emit(1, `${badUser}\r\n`);
+      this.finish(126);
+      return;
+    }
     if (this.mode === 'run') this.run(undefined);
     else if (this.mode === 'shell' && this.rec.tty) this.emit(1, PROMPT);
   }
@@ -141,6 +152,7 @@ class ExecSession implements HijackSession {
           stdin,
           tty: this.rec.tty,
           effect: (e: Parameters<typeof applyEffect>[1]) => applyEffect(tx, e),
+          user: this.rec.user || undefined,
         };
         return runCommand(new NetView(tx.engine), c, this.rec.argv, io);
       });
@@ -170,6 +182,7 @@ class ExecSession implements HijackSession {
           stderr: (s: string) => buffered.push([2, s]),
           tty,
           effect: (e: Parameters<typeof applyEffect>[1]) => applyEffect(tx, e),
+          user: this.rec.user || undefined,
         };
         const res = new SimShell(new NetView(tx.engine), c, io, this.rec.argv[0]).runLine(text);
         if (res.exited) exited = res.exitCode ?? 0;

@@ -26,7 +26,7 @@ import { engineDnsResolver } from '../dns-resolver.js';
 import { ensureBusyboxImage, imageDirName, importRootfsTar, loadDockerArchive } from '../../platform/linux/container/image.js';
 import { LinuxContainerRuntime, readShimInfo, shimAliveFor } from '../../platform/linux/container/shim-client.js';
 import type { ContainerSpec, ShimHandle } from '../../platform/linux/container/types.js';
-import type { ExecUser } from '../../platform/linux/container/exec-user.js';
+import type { ExecUser } from '../../core/exec-user.js';
 import { execUserIn } from '../../platform/linux/container/user-files.js';
 
 type Log = (level: 'debug' | 'info' | 'warn' | 'error', msg: string, fields?: Record<string, unknown>) => void;
@@ -555,13 +555,14 @@ export class LinuxDataPlane implements RealRuntime {
 /** An exec that cannot start: Docker's reason as its output, exit 126 (as the simulator). */
 function failedExec(reason: string): RealExec {
   let deliver: ((stream: 1 | 2, data: string) => void) | undefined;
-  const text = `${reason}\n`;
+  // moby's postContainerExecStart writes the error to the exec's stdout, ending "\r\n".
+  const text = `${reason}\r\n`;
   return {
     pid: 0,
     exited: new Promise((resolve) => setTimeout(() => resolve(126), 0)),
     onOutput: (cb) => {
       deliver = cb;
-      setTimeout(() => deliver?.(2, text), 0);
+      setTimeout(() => deliver?.(1, text), 0);
     },
     write: () => {},
     closeStdin: () => {},

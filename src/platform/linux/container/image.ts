@@ -5,6 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, closeSync, copyFileSync, existsSync, mkdirSync, openSync, readdirSync, readFileSync, readSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { BUSYBOX_ACCOUNTS } from '../../../engine/image-accounts.js';
 
 const BUSYBOX = '/bin/busybox';
 
@@ -60,8 +61,8 @@ export function ensureBusyboxImage(imagesDir: string): string {
     }
     // `env` is how tools (and Docker images) find programs; busybox provides it, make sure.
     if (!existsSync(join(tmpRoot, 'usr/bin/env'))) symlinkSync('/bin/busybox', join(tmpRoot, 'usr/bin/env'));
-    writeFileSync(join(tmpRoot, 'etc/passwd'), 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/home:/bin/false\n');
-    writeFileSync(join(tmpRoot, 'etc/group'), 'root:x:0:\nnogroup:x:65534:\n');
+    writeFileSync(join(tmpRoot, 'etc/passwd'), BUSYBOX_ACCOUNTS.passwd);
+    writeFileSync(join(tmpRoot, 'etc/group'), BUSYBOX_ACCOUNTS.group);
     // Bind-mount targets for the per-container files.
     for (const f of ['hosts', 'resolv.conf', 'hostname']) writeFileSync(join(tmpRoot, 'etc', f), '');
     writeFileSync(join(tmp, 'image.json'), `${JSON.stringify({ name: 'busybox', source: BUSYBOX, env: ['PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin'], cmd: ['sh'] }, null, 2)}\n`);

@@ -5,7 +5,7 @@
  */
 import { lstatSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { resolveExecUser, type ExecUser } from './exec-user.js';
+import { resolveExecUser, type ExecUser } from '../../../core/exec-user.js';
 
 /** The file at `path` in the first of `layers` (top first) that has it; undefined if none does or a whiteout hides it. */
 function readLayered(layers: string[], path: string): string | undefined {
