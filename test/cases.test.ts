@@ -170,4 +170,22 @@ describe('handed cases (simulation)', () => {
     await ok(cli, 'docker network rm second');
     cli.host.read((engine) => assert.equal(new NetView(engine).reachFromHost('172.19.5.10', 'tcp', 80).outcome, 'ok'));
   });
+
+  it('host-network-mode-discards-ports: the engine warns, 8888 is refused, 8000 answers; explain says why', async () => {
+    const cli = newCli();
+    const run = await ok(cli, 'docker run -d --name web --network host -p 8888:8000 python:3-alpine python -m http.server 8000');
+    assert.equal(run.err, 'WARNING: Published ports are discarded when using host network mode\n');
+    cli.host.read((engine) => {
+      const view = new NetView(engine);
+      assert.notEqual(view.reachFromHost('127.0.0.1', 'tcp', 8888).outcome, 'ok');
+      assert.equal(view.reachFromHost('127.0.0.1', 'tcp', 8000).outcome, 'ok');
+    });
+    const why = await cli.run('crosstalk explain host localhost:8888');
+    assert.match(why.out, /the host resolves localhost → 127\.0\.0\.1/);
+    assert.match(why.out, /fix: web uses the host network, so its published port 8888 was discarded \("Published ports are discarded when using host network mode"\); connect to port 8000, where it listens/);
+    assert.doesNotMatch(why.out, /undefined/);
+    assert.match((await cli.run('crosstalk explain host localhost:8000')).out, /YES: reachable/);
+    // Without host networking no warning: the port is published.
+    assert.equal((await ok(cli, 'docker run -d --name pub -p 8889:8000 python:3-alpine python -m http.server 8000')).err, '');
+  });
 });

@@ -37,7 +37,15 @@ function networkNames(engine: Engine, c: ContainerRecord): string[] {
 
 function fixesForReach(engine: Engine, from: ContainerRecord | 'host', res: ReachResult, targetName: string | undefined, port?: number): string[] {
   const fixes: string[] = [];
-  if (/listens on 127\.|::1|loopback/.test(res.reason)) fixes.push(`make the server in ${res.target?.name ?? targetName} listen on 0.0.0.0 (all interfaces), not 127.0.0.1`);
+  const serverName = res.target?.name ?? targetName;
+  if (serverName && /listens on 127\.|::1|loopback/.test(res.reason)) fixes.push(`make the server in ${serverName} listen on 0.0.0.0 (all interfaces), not 127.0.0.1`);
+  // `-p` on a host-network container is discarded (Docker warns at create): its server is on the container port.
+  if (port !== undefined && !res.target) {
+    for (const c of engine.containers.values()) {
+      const b = c.networkMode === 'host' ? c.portBindings.find((p) => p.hostPort === port) : undefined;
+      if (b) fixes.push(`${c.name} uses the host network, so its published port ${port} was discarded ("Published ports are discarded when using host network mode"); connect to port ${b.containerPort}, where it listens`);
+    }
+  }
   if (res.target && /published host port|nothing listens on/.test(res.reason)) {
     const published = res.target.portBindings.find((b) => b.hostPort === port);
     if (published) fixes.push(`between containers use the container port: ${res.target.name}:${published.containerPort} (host port ${port} is only for the host and other networks)`);
@@ -71,9 +79,11 @@ export function explain(engine: Engine, q: ExplainQuery, observedListeners?: (c:
   }
 
   // 1. Name resolution.
-  let address = q.to;
+  // The host's /etc/hosts names its loopback `localhost`.
+  let address = from === 'host' && q.to.toLowerCase() === 'localhost' ? '127.0.0.1' : q.to;
   const targetContainer = engine.containersByName.get(q.to);
-  if (!parseIp(q.to)) {
+  if (address !== q.to) steps.push(`the host resolves localhost → 127.0.0.1 (its /etc/hosts)`);
+  else if (!parseIp(q.to)) {
     if (from === 'host') {
       if (!targetContainer) return fail(`the host resolves ${q.to} with its own resolvers; container names are not in them`);
       const ep = targetContainer.endpoints.find((e) => e.ipv4);

@@ -132,6 +132,8 @@ function createRequest(ctx: RouteContext): { req: ContainerCreateRequest; warnin
       ports.push({ containerPort: port, protocol, hostIp: '', spec: '' });
     }
   }
+  // daemon_unix.go verifyPlatformContainerSettings: host networking has nothing to map.
+  if (mode === 'host' && ports.length > 0) warnings.push('Published ports are discarded when using host network mode');
   const entrypoint = f.strSlice('Entrypoint');
   if ((hc?.objList('Mounts', '[]mount.Mount')?.length ?? 0) > 0 || (hc?.strList('Binds')?.length ?? 0) > 0 || Object.keys(f.rawMap('Volumes', 'map[string]struct {}') ?? {}).length > 0) {
     warnings.push('crosstalk: volumes and bind mounts are not simulated; Binds, Mounts and Volumes were ignored');

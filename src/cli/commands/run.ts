@@ -159,15 +159,21 @@ async function doCreate(ctx: CommandContext, p: ParsedArgs, path: string): Promi
   try {
     const body = createBody(p);
     const name = str(p, 'name') || undefined;
+    // The docker CLI prints the daemon's create warnings to stderr.
+    const created = async () => {
+      const r = await ctx.api.request<{ Id: string; Warnings?: string[] | null }>('POST', '/containers/create', { query: { name }, body });
+      for (const w of r.Warnings ?? []) ctx.io.stderr(`WARNING: ${w}\n`);
+      return r.Id;
+    };
     try {
-      return (await ctx.api.request<{ Id: string }>('POST', '/containers/create', { query: { name }, body })).Id;
+      return await created();
     } catch (err) {
       if (!(err instanceof DaemonError && err.status === 404 && err.message.startsWith('No such image:'))) throw err;
       const ref = err.message.slice('No such image: '.length);
       ctx.io.stderr(`Unable to find image '${ref}' locally\n`);
       const [fromImage, tag] = ref.split(':');
       await ctx.api.request('POST', '/images/create', { query: { fromImage: `docker.io/library/${fromImage}`, tag } });
-      return (await ctx.api.request<{ Id: string }>('POST', '/containers/create', { query: { name }, body })).Id;
+      return await created();
     }
   } catch (err) {
     return runError(ctx, err, path);
