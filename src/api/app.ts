@@ -15,6 +15,7 @@ import { IMAGE_ROUTES } from './routes/images.js';
 import { NETWORK_ROUTES } from './routes/networks.js';
 import { SYSTEM_ROUTES } from './routes/system.js';
 import { CROSSTALK_ROUTES } from './routes/crosstalk.js';
+import { SWARM_ROUTES } from './routes/swarm.js';
 import { utf8Length } from './stream.js';
 import type { ApiAppOptions } from './types.js';
 import { checkVersion, ENGINE_VERSION, splitVersion } from './version.js';
@@ -26,7 +27,7 @@ export interface CrosstalkApiApp extends ApiApp {
 
 export function createApiApp(opts: ApiAppOptions): CrosstalkApiApp {
   const core = new ApiCore(opts);
-  const router = new Router().addAll([...SYSTEM_ROUTES, ...NETWORK_ROUTES, ...CONTAINER_ROUTES, ...ATTACH_ROUTES, ...EXEC_ROUTES, ...IMAGE_ROUTES, ...CROSSTALK_ROUTES]);
+  const router = new Router().addAll([...SYSTEM_ROUTES, ...NETWORK_ROUTES, ...CONTAINER_ROUTES, ...ATTACH_ROUTES, ...EXEC_ROUTES, ...IMAGE_ROUTES, ...SWARM_ROUTES, ...CROSSTALK_ROUTES]);
 
   const baseHeaders = (): Record<string, string> => {
     const p = core.profile();

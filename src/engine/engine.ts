@@ -42,6 +42,8 @@ export class Engine {
   subnetRotatingIndex: number;
   nextPid: number;
   swarmNodeId: string | undefined;
+  swarmAddr: string | undefined;
+  swarmCreated: string | undefined;
   /** Committed transactions of the state this engine was loaded from (kept by EngineHost). */
   transactions: number | undefined;
 
@@ -54,6 +56,8 @@ export class Engine {
     this.subnetRotatingIndex = state.subnetRotatingIndex;
     this.nextPid = state.nextPid;
     this.swarmNodeId = state.swarmNodeId;
+    this.swarmAddr = state.swarmAddr;
+    this.swarmCreated = state.swarmCreated;
     this.transactions = state.transactions;
     for (const n of state.networks) this.indexNetwork(n);
     for (const c of state.containers) this.indexContainer(c);
@@ -93,7 +97,7 @@ export class Engine {
       host: this.host,
       subnetRotatingIndex: this.subnetRotatingIndex,
       nextPid: this.nextPid,
-      ...(this.swarmNodeId ? { swarmNodeId: this.swarmNodeId } : {}),
+      ...(this.swarmNodeId ? { swarmNodeId: this.swarmNodeId, swarmAddr: this.swarmAddr, swarmCreated: this.swarmCreated } : {}),
     };
   }
 
@@ -161,7 +165,7 @@ export class Engine {
     }
   }
 
-  private unindexNetwork(n: NetworkRecord): void {
+  unindexNetwork(n: NetworkRecord): void {
     this.networks.delete(n.id);
     if (this.networksByName.get(n.name) === n) this.networksByName.delete(n.name);
     this.ipam.delete(n.id);
@@ -368,11 +372,14 @@ export class Engine {
   }
 
   /** `docker swarm init`: this node becomes a manager; Docker creates `ingress` and `docker_gwbridge`. */
-  initSwarm(): string {
+  /** `swarm init`: a single-node swarm advertising `advertiseAddr` (default: the host's first address). */
+  initSwarm(advertiseAddr?: string): string {
     if (this.swarmNodeId) {
       throw new EngineError('unavailable', 'This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.');
     }
     this.swarmNodeId = this.newId().slice(0, 25);
+    this.swarmAddr = advertiseAddr || this.host.addresses[0]?.cidr.split('/')[0] || '127.0.0.1';
+    this.swarmCreated = this.now();
     this.createNetwork({ name: 'docker_gwbridge', options: { 'com.docker.network.bridge.enable_icc': 'false', 'com.docker.network.bridge.enable_ip_masquerade': 'true', 'com.docker.network.bridge.name': 'docker_gwbridge' } });
     this.createNetwork({ name: 'ingress', driver: 'overlay', ingress: true });
     return this.swarmNodeId;

@@ -140,6 +140,10 @@ export interface EngineState {
   transactions?: number;
   /** Node ID once `swarm init` ran (overlay networks need it). */
   swarmNodeId?: string;
+  /** The address `swarm init` advertises (its node's ManagerStatus.Addr is ADDR:2377). */
+  swarmAddr?: string;
+  /** When `swarm init` ran (nanoseconds since the epoch, as a string). */
+  swarmCreated?: string;
 }
 
 export const DEFAULT_HOST: HostModel = Object.freeze({

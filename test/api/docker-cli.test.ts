@@ -95,4 +95,32 @@ describe('the real docker CLI against crosstalkd', { skip: reason ?? false }, ()
       assert.doesNotMatch((await run(daemon, ['ps', '-a', '--format', '{{.Names}}'])).out, /lost/);
     }
   });
+
+  test('docker swarm init / leave: a single-node swarm for overlay networks (swarm-overlay-not-attachable)', async () => {
+    const init = await run(daemon, ['swarm', 'init', '--advertise-addr', '10.0.2.15']);
+    assert.equal(init.code, 0, init.err);
+    const id = /^Swarm initialized: current node \(([0-9a-z]{25})\) is now a manager\.\n\nTo add a worker to this swarm, run the following command:\n\n    docker swarm join --token SWMTKN-1-[0-9a-z]{50}-[0-9a-z]{25} 10\.0\.2\.15:2377\n\nTo add a manager to this swarm, run 'docker swarm join-token manager' and follow the instructions\.\n$/.exec(init.out)?.[1];
+    assert.ok(id, init.out);
+    assert.equal((await run(daemon, ['info', '-f', '{{.Swarm.LocalNodeState}} {{.Swarm.NodeID}} {{.Swarm.NodeAddr}}'])).out, `active ${id} 10.0.2.15\n`);
+    assert.match((await run(daemon, ['node', 'ls', '--format', '{{.ID}} {{.Self}} {{.ManagerStatus}}'])).out, new RegExp(`^${id} true Leader\n$`));
+    const again = await run(daemon, ['swarm', 'init']);
+    assert.deepEqual([again.code, again.err], [1, 'Error response from daemon: This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.\n']);
+    // The handed case: a non-attachable overlay refuses a plain container; an attachable one takes it.
+    assert.equal((await run(daemon, ['network', 'create', '-d', 'overlay', 'my-s'])).code, 0);
+    const refused = await run(daemon, ['run', '--rm', '--network', 'my-s', 'alpine', 'true']);
+    assert.equal(refused.code, 125);
+    assert.match(refused.err, /Could not attach to network my-s: rpc error: code = PermissionDenied desc = network my-s not manually attachable/);
+    assert.equal((await run(daemon, ['network', 'create', '-d', 'overlay', '--attachable', 'my-a'])).code, 0);
+    assert.equal((await run(daemon, ['run', '-d', '--name', 'on-overlay', '--network', 'my-a', 'alpine', 'sleep', '1d'])).code, 0);
+    const leave = await run(daemon, ['swarm', 'leave']);
+    assert.equal(leave.code, 1);
+    assert.match(leave.err, /^Error response from daemon: You are attempting to leave the swarm on a node that is participating as a manager\. Removing the last manager erases all current state of the swarm\. Use `--force` to ignore this message\.\n$/);
+    assert.deepEqual(await run(daemon, ['swarm', 'leave', '--force']), { code: 0, out: 'Node left the swarm.\n', err: '' });
+    // The swarm-scope networks went with it (docker_gwbridge stays); the container left them.
+    assert.doesNotMatch((await run(daemon, ['network', 'ls', '--format', '{{.Name}}'])).out, /my-s|my-a|ingress/);
+    assert.equal((await run(daemon, ['inspect', '-f', '{{len .NetworkSettings.Networks}}', 'on-overlay'])).out, '0\n');
+    const gone = await run(daemon, ['node', 'ls']);
+    assert.deepEqual([gone.code, gone.err], [1, 'Error response from daemon: This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.\n']);
+    assert.equal((await run(daemon, ['rm', '-f', 'on-overlay'])).code, 0);
+  });
 });

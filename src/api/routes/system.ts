@@ -67,7 +67,7 @@ function info(ctx: RouteContext): PlainResponse {
     const containers = e.listContainers();
     const running = containers.filter((c) => c.status === 'running').length;
     const swarm = e.swarmNodeId
-      ? { NodeID: e.swarmNodeId, NodeAddr: e.host.addresses[0]?.cidr.split('/')[0] ?? '', LocalNodeState: 'active', ControlAvailable: true, Error: '', RemoteManagers: null, Nodes: 1, Managers: 1 }
+      ? { NodeID: e.swarmNodeId, NodeAddr: e.swarmAddr ?? e.host.addresses[0]?.cidr.split('/')[0] ?? '', LocalNodeState: 'active', ControlAvailable: true, Error: '', RemoteManagers: null, Nodes: 1, Managers: 1 }
       : { NodeID: '', NodeAddr: '', LocalNodeState: 'inactive', ControlAvailable: false, Error: '', RemoteManagers: null };
     return {
       // The host ID seeds the IPv6 ULA prefixes; on the real plane info names the plane instead of "simulated".
