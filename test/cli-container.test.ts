@@ -190,6 +190,17 @@ describe('inspect, exec, attach', () => {
     assert.equal((await ok(cli, 'docker exec -u daemon one whoami')).out, 'daemon\n');
     const runGhost = await cli.run('docker run --rm -u ghost alpine true');
     assert.deepEqual([runGhost.code, runGhost.err], [125, "docker: Error response from daemon: unable to find user ghost: no matching entries in passwd file\n\nRun 'docker run --help' for more information\n"]);
+    for (const [line, text] of [
+      ['docker run -d --restart bogus alpine true', "docker: Error response from daemon: invalid restart policy: unknown policy 'bogus'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'"],
+      ['docker run --rm --restart always alpine true', 'docker: conflicting options: cannot specify both --restart and --rm'],
+      ['docker run -d --restart on-failure:x alpine true', 'docker: invalid restart policy format: maximum retry count must be an integer'],
+      ['docker run -d --restart :3 alpine true', 'docker: invalid restart policy format: no policy provided before colon'],
+    ]) {
+      const r = await cli.run(line);
+      assert.deepEqual([r.code, r.err], [125, `${text}\n\nRun 'docker run --help' for more information\n`], line);
+    }
+    await ok(cli, 'docker create --name pol --restart on-failure:5 alpine true');
+    assert.equal((await ok(cli, "docker inspect -f '{{json .HostConfig.RestartPolicy}}' pol")).out, '{"Name":"on-failure","MaximumRetryCount":5}\n');
     const fail = await cli.run('docker exec one ping -c 1 two');
     assert.deepEqual([fail.code, fail.err], [1, "ping: bad address 'two'\n"]);
   });

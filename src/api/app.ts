@@ -16,6 +16,8 @@ import { NETWORK_ROUTES } from './routes/networks.js';
 import { SYSTEM_ROUTES } from './routes/system.js';
 import { CROSSTALK_ROUTES } from './routes/crosstalk.js';
 import { SWARM_ROUTES } from './routes/swarm.js';
+import { restartByPolicy } from './routes/restart-by-policy.js';
+import { RestartScheduler } from './restarts.js';
 import { utf8Length } from './stream.js';
 import type { ApiAppOptions } from './types.js';
 import { checkVersion, ENGINE_VERSION, splitVersion } from './version.js';
@@ -27,6 +29,10 @@ export interface CrosstalkApiApp extends ApiApp {
 
 export function createApiApp(opts: ApiAppOptions): CrosstalkApiApp {
   const core = new ApiCore(opts);
+  core.restarts = new RestartScheduler(
+    (id) => restartByPolicy(core, id),
+    (id, err) => core.log('warn', 'a restart by the restart policy failed', { container: id, error: err.message }),
+  );
   const router = new Router().addAll([...SYSTEM_ROUTES, ...NETWORK_ROUTES, ...CONTAINER_ROUTES, ...ATTACH_ROUTES, ...EXEC_ROUTES, ...IMAGE_ROUTES, ...SWARM_ROUTES, ...CROSSTALK_ROUTES]);
 
   const baseHeaders = (): Record<string, string> => {

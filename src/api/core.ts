@@ -16,6 +16,7 @@ import { applySimEffect } from '../sim/runtime.js';
 import type { SimEffect } from '../sim/shell.js';
 import { EventBus, type EventMessage } from './events.js';
 import type { RealRuntime } from './real-runtime.js';
+import type { RestartScheduler } from './restarts.js';
 import { setRepeating } from './stream.js';
 import type { ApiAppOptions, ApiInfo, ExecRecord, LogLevel } from './types.js';
 import { diffSnapshots, snapContainer, takeSnapshot, type Change, type ContainerSnap, type Snapshot } from './watch.js';
@@ -76,6 +77,8 @@ export class ApiCore {
   private readonly random = new CryptoRandom();
   /** The real data plane, when the daemon runs one (undefined: the simulator). */
   readonly real: RealRuntime | undefined;
+  /** Restart policies (set by the app, which knows how to start a container). */
+  restarts: RestartScheduler | undefined;
 
   constructor(opts: ApiAppOptions) {
     this.host = opts.host;
@@ -225,6 +228,11 @@ export class ApiCore {
         const c = ch.container;
         this.events.publish(this.containerEvent(c, ch.action, ch.action === 'die' ? { exitCode: String(c.exitCode) } : {}));
         if (ch.action === 'start') for (const l of this.listeners(c.id)) l.started();
+        if (ch.action === 'die') {
+          const record = this.host.read((e) => e.containers.get(c.id));
+          if (record) this.restarts?.exited(record);
+        }
+        if (ch.action === 'destroy') this.restarts?.forget(c.id);
         if (ch.action === 'die' || ch.action === 'destroy') {
           for (const w of [...this.waiters]) {
             if (w.containerId !== c.id) continue;
@@ -317,6 +325,7 @@ export class ApiCore {
 
   /** Stops the poll timer (daemon shutdown). */
   close(): void {
+    this.restarts?.close();
     this.stopPolling?.();
     this.stopPolling = undefined;
   }

@@ -157,6 +157,7 @@ export function createContainer(engine: Engine, req: ContainerCreateRequest): Co
     startedAt: '0',
     finishedAt: '0',
     restartCount: 0,
+    ...(req.restartPolicy && req.restartPolicy.name !== 'no' ? { restartPolicy: { ...req.restartPolicy } } : {}),
     sandboxId: '',
     logs: '',
   };
@@ -280,6 +281,7 @@ export function startContainer(engine: Engine, ref: string): ContainerRecord {
   container.pid = engine.nextPid++;
   container.exitCode = 0;
   container.startedAt = engine.now();
+  delete container.manuallyStopped; // a start, by hand or by the policy, re-arms the restart policy
   if (!container.sandboxId) container.sandboxId = engine.newId();
   return container;
 }

@@ -150,7 +150,7 @@ export function containerJson(engine: Engine, c: ContainerRecord): Record<string
       LogConfig: { Type: 'json-file', Config: {} },
       NetworkMode: c.networkMode,
       PortBindings: portBindingsJson(c),
-      RestartPolicy: { Name: 'no', MaximumRetryCount: 0 },
+      RestartPolicy: { Name: c.restartPolicy?.name ?? 'no', MaximumRetryCount: c.restartPolicy?.maximumRetryCount ?? 0 },
       AutoRemove: c.autoRemove,
       VolumeDriver: '',
       VolumesFrom: null,

@@ -3,6 +3,7 @@
  * DNS tables, name indexes) is derived from these on load, so the store only keeps this shape.
  */
 import type { IpamConfigEntry } from '../ipam/validate.js';
+import type { RestartPolicy } from './restart-policy.js';
 
 export type NetworkDriver = 'bridge' | 'host' | 'null' | 'macvlan' | 'overlay';
 
@@ -107,6 +108,10 @@ export interface ContainerRecord {
   startedAt: string;
   finishedAt: string;
   restartCount: number;
+  /** HostConfig.RestartPolicy (absent in state written before it existed: `no`). */
+  restartPolicy?: RestartPolicy;
+  /** The last exit was caused by `docker stop`/`kill`: no restart policy applies (moby's HasBeenManuallyStopped). */
+  manuallyStopped?: boolean;
   sandboxId: string;
   /** Output captured from the simulated process (for `logs` and attached runs). */
   logs: string;

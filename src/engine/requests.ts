@@ -1,6 +1,7 @@
 /** Inputs to the engine, in crosstalk's own spelling (Docker's wire shapes live at the edges). */
 import type { IpamConfigEntry } from '../ipam/validate.js';
 import type { PortBinding } from './model.js';
+import type { RestartPolicy } from './restart-policy.js';
 
 export interface NetworkCreateRequest {
   name: string;
@@ -39,6 +40,7 @@ export interface ContainerCreateRequest {
   tty?: boolean;
   openStdin?: boolean;
   autoRemove?: boolean;
+  restartPolicy?: RestartPolicy;
   labels?: Record<string, string>;
   env?: string[];
   /** `--user`: `name|uid[:group|gid]`, resolved in the container's files at start. */

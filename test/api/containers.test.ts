@@ -412,3 +412,54 @@ test('User and WorkingDir: kept in Config; a relative WorkingDir is refused befo
   assert.equal(gstart.json.message, 'unable to find group ghosts: no matching entries in group file');
   assert.equal((await api.call('GET', '/containers/nogrp/json')).status, 404, 'an --rm container whose start failed is removed');
 });
+
+test('restart policies: Docker\'s validation texts; on-failure:N restarts a failing container N times, always until stopped; stop and kill are final', async () => {
+  const api = newApi();
+  const bad: Array<[Record<string, unknown>, string]> = [
+    [{ RestartPolicy: { Name: 'bogus' } }, "invalid restart policy: unknown policy 'bogus'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'"],
+    [{ RestartPolicy: { Name: 'always', MaximumRetryCount: 3 } }, "invalid restart policy: maximum retry count can only be used with 'on-failure'"],
+    [{ RestartPolicy: { Name: 'unless-stopped', MaximumRetryCount: -1 } }, "invalid restart policy: maximum retry count can only be used with 'on-failure' and cannot be negative"],
+    [{ RestartPolicy: { Name: 'on-failure', MaximumRetryCount: -2 } }, 'invalid restart policy: maximum retry count cannot be negative'],
+    [{ RestartPolicy: { Name: 'always' }, AutoRemove: true }, "can't create 'AutoRemove' container with restart policy"],
+  ];
+  const before = (await api.call('GET', '/containers/json?all=1')).json.length;
+  for (const [hc, text] of bad) {
+    const r = await api.call('POST', '/v1.50/containers/create', cliBody({ Cmd: ['true'] }, hc));
+    assert.deepEqual([r.status, r.json.message], [400, text]);
+  }
+  assert.equal((await api.call('GET', '/containers/json?all=1')).json.length, before, 'nothing was created');
+  const waitFor = async (name: string, count: number) => {
+    for (let i = 0; i < 100; i++) {
+      const c = (await api.call('GET', `/containers/${name}/json`)).json;
+      if (c.RestartCount >= count && !c.State.Running) return c;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error(`${name} did not reach ${count} restarts`);
+  };
+  await api.call('POST', '/v1.50/containers/create?name=flaky', cliBody({ Cmd: ['sh', '-c', 'echo try; exit 3'] }, { RestartPolicy: { Name: 'on-failure', MaximumRetryCount: 2 } }));
+  await api.call('POST', '/v1.50/containers/flaky/start');
+  const flaky = await waitFor('flaky', 2);
+  assert.deepEqual(flaky.HostConfig.RestartPolicy, { Name: 'on-failure', MaximumRetryCount: 2 });
+  assert.deepEqual([flaky.State.Status, flaky.State.ExitCode], ['exited', 3]);
+  await new Promise((r) => setTimeout(r, 500)); // the third delay (400 ms) has passed: no more than N restarts
+  assert.equal((await api.call('GET', '/containers/flaky/json')).json.RestartCount, 2);
+  const logs = await api.call('GET', '/containers/flaky/logs?stdout=1');
+  assert.equal(logs.raw.kind === 'plain' && logs.raw.bytes ? frames(logs.raw.bytes).map((f) => f[1]).join('') : '', 'try\ntry\ntry\n');
+  // on-failure leaves a clean exit alone.
+  await runDetached(api, 'clean', { ...cliBody({ Cmd: ['true'] }, { RestartPolicy: { Name: 'on-failure' } }) });
+  await new Promise((r) => setTimeout(r, 250));
+  assert.equal((await api.call('GET', '/containers/clean/json')).json.RestartCount, 0);
+  // always restarts a clean exit too, until `docker stop` calls the pending restart off.
+  await runDetached(api, 'loop', cliBody({ Cmd: ['true'] }, { RestartPolicy: { Name: 'always' } }));
+  await waitFor('loop', 1);
+  assert.equal((await api.call('POST', '/containers/loop/stop')).status, 204);
+  const stopped = (await api.call('GET', '/containers/loop/json')).json.RestartCount;
+  await new Promise((r) => setTimeout(r, 500));
+  assert.equal((await api.call('GET', '/containers/loop/json')).json.RestartCount, stopped, 'stopped by hand: no more restarts');
+  // A kill is final too, even for always; a start by hand re-arms the policy.
+  await runDetached(api, 'svc', cliBody({ Cmd: ['sleep', '1d'] }, { RestartPolicy: { Name: 'always' } }));
+  assert.equal((await api.call('POST', '/containers/svc/kill')).status, 204);
+  await new Promise((r) => setTimeout(r, 250));
+  const killed = (await api.call('GET', '/containers/svc/json')).json;
+  assert.deepEqual([killed.State.Status, killed.RestartCount], ['exited', 0]);
+});

@@ -125,4 +125,21 @@ describe('docker logs on the linux data plane', { skip, timeout: 180_000 }, () =
     assert.notEqual((await d.docker(['run', '--rm', 'alpine', 'cat', '/keep'])).code, 0);
     await d.ok(['rm', '-f', 'keeper']);
   });
+
+  it('restart policies: on-failure:2 restarts a failing container twice (its log has every run); always stops restarting once killed', async () => {
+    await d.ok(['run', '-d', '--name', 'flaky', '--restart', 'on-failure:2', 'alpine', 'sh', '-c', 'echo run; exit 4']);
+    let state = '';
+    for (let i = 0; i < 100 && state !== '2 exited 4'; i++) {
+      await new Promise((r) => setTimeout(r, 50));
+      state = await d.ok(['inspect', '-f', '{{.RestartCount}} {{.State.Status}} {{.State.ExitCode}}', 'flaky']);
+    }
+    assert.equal(state, '2 exited 4');
+    assert.equal(await d.ok(['inspect', '-f', '{{json .HostConfig.RestartPolicy}}', 'flaky']), '{"Name":"on-failure","MaximumRetryCount":2}');
+    assert.equal(await d.ok(['logs', 'flaky']), 'run\nrun\nrun');
+    await d.ok(['run', '-d', '--name', 'always', '--restart', 'always', 'alpine', 'sleep', '1000']);
+    await d.ok(['kill', 'always']);
+    await new Promise((r) => setTimeout(r, 400));
+    assert.equal(await d.ok(['inspect', '-f', '{{.RestartCount}} {{.State.Status}}', 'always']), '0 exited');
+    await d.ok(['rm', '-f', 'flaky', 'always']);
+  });
 });

@@ -9,6 +9,7 @@ import { containerJson, sortedObject } from '../../engine/inspect.js';
 import type { ContainerRecord, PortBinding } from '../../engine/model.js';
 import type { ContainerCreateRequest, EndpointRequest } from '../../engine/requests.js';
 import { findImage, normalizeImageRef } from '../../engine/images.js';
+import { validateRestartPolicy } from '../../engine/restart-policy.js';
 import { isLocal } from './images.js';
 import { humanDuration, parseUntil } from '../../format/go-time.js';
 import { startAndRun, stopExitCode } from '../../sim/runtime.js';
@@ -132,6 +133,9 @@ function createRequest(ctx: RouteContext): { req: ContainerCreateRequest; warnin
       ports.push({ containerPort: port, protocol, hostIp: '', spec: '' });
     }
   }
+  const autoRemove = versionLess(ctx.version, '1.25') ? false : (hc?.bool('AutoRemove') ?? false);
+  const rp = hc?.obj('RestartPolicy', 'container.RestartPolicy');
+  const restartPolicy = validateRestartPolicy(rp?.str('Name') ?? '', rp?.int('MaximumRetryCount') ?? 0, autoRemove);
   // daemon_unix.go verifyPlatformContainerSettings: host networking has nothing to map.
   if (mode === 'host' && ports.length > 0) warnings.push('Published ports are discarded when using host network mode');
   const entrypoint = f.strSlice('Entrypoint');
@@ -150,7 +154,8 @@ function createRequest(ctx: RouteContext): { req: ContainerCreateRequest; warnin
       domainname: f.str('Domainname') || undefined,
       tty: f.bool('Tty') ?? false,
       openStdin: f.bool('OpenStdin') ?? false,
-      autoRemove: versionLess(ctx.version, '1.25') ? false : (hc?.bool('AutoRemove') ?? false),
+      autoRemove,
+      restartPolicy,
       labels: f.strMap('Labels') ?? {},
       env: f.strList('Env') ?? [],
       user: f.str('User') || undefined,
@@ -392,6 +397,7 @@ function signalExit(c: ContainerRecord, sig: number): number | undefined {
 /** `docker stop`: SIGTERM (or the given signal), SIGKILL after the timeout if it is ignored. */
 function stopInTx(ctx: RouteContext, tx: Tx, c: ContainerRecord, signal: string, stopEventAfter = true): void {
   const sig = signal ? parseSignal(signal) : 15;
+  c.manuallyStopped = true;
   tx.eventBefore(ctx.core.containerEvent(c, 'kill', { signal: String(sig) }));
   let code = signalExit(c, sig);
   if (code === undefined) {
@@ -408,9 +414,22 @@ function stopTimeout(ctx: RouteContext): number {
   return t === undefined || t < 0 ? 10 : t;
 }
 
+/** `docker stop` of a container waiting to be restarted by its policy: the restart is called off. */
+function cancelPendingRestart(ctx: RouteContext): boolean {
+  const c = ctx.core.read((engine) => engine.findContainer(ctx.params.id));
+  if (c.status === 'running' || !ctx.core.restarts?.pending(c.id)) return false;
+  ctx.core.restarts.cancel(c.id);
+  ctx.core.write((tx) => {
+    const now = tx.engine.containers.get(c.id);
+    if (now) now.manuallyStopped = true;
+  });
+  return true;
+}
+
 function stop(ctx: RouteContext): PlainResponse | Promise<PlainResponse> {
   const timeout = stopTimeout(ctx);
   const signal = versionAtLeast(ctx.version, '1.42') ? ctx.query.get('signal') : '';
+  if (cancelPendingRestart(ctx)) return emptyResponse(204);
   if (ctx.core.real) return stopReal(ctx, ctx.params.id, signal ? parseSignal(signal) : 15, timeout, true).then(() => emptyResponse(204));
   ctx.core.write((tx) => {
     const c = tx.engine.findContainer(ctx.params.id);
@@ -471,6 +490,7 @@ function kill(ctx: RouteContext): PlainResponse | Promise<PlainResponse> {
     const c = tx.engine.findContainer(name);
     if (c.status !== 'running') throw new EngineError('conflict', `cannot kill container: ${name}: container ${c.id} is not running`);
     tx.eventBefore(ctx.core.containerEvent(c, 'kill', { signal: String(sig) }));
+    c.manuallyStopped = true; // moby's killWithSignal: no restart policy applies to what a kill ends
     const code = signalExit(c, sig);
     if (code !== undefined) exitContainer(tx.engine, c, code);
   });

@@ -64,6 +64,7 @@ export async function stopReal(ctx: RouteContext, ref: string, sig: number, time
   const core = ctx.core;
   const c = core.read((engine) => engine.findContainer(ref));
   if (c.status !== 'running') throw notModified('container already stopped');
+  markManuallyStopped(core, c.id);
   core.events.publish(core.containerEvent(c, 'kill', { signal: String(sig) }));
   await runtimeOf(ctx).stop(c.id, sig, timeout, () => core.events.publish(core.containerEvent(c, 'kill', { signal: '9' })));
   if (stopEvent) core.events.publish(core.containerEvent(c, 'stop', {}));
@@ -77,6 +78,7 @@ export async function realKill(ctx: RouteContext, name: string, sig: number): Pr
   const core = ctx.core;
   const c = core.read((engine) => engine.findContainer(name));
   if (c.status !== 'running' || !runtimeOf(ctx).isLive(c.id)) throw new EngineError('conflict', `cannot kill container: ${name}: container ${c.id} is not running`);
+  markManuallyStopped(core, c.id);
   core.events.publish(core.containerEvent(c, 'kill', { signal: String(sig) }));
   if (sig === 9) await runtimeOf(ctx).stop(c.id, 9, 0, () => {});
   else runtimeOf(ctx).signal(c.id, sig);
@@ -98,4 +100,12 @@ export async function realRemove(ctx: RouteContext, force: boolean): Promise<Pla
     if (tx.engine.containers.has(c.id)) removeContainer(tx.engine, c.id, { force });
   });
   return emptyResponse(204);
+}
+
+/** What a stop or kill ends is not restarted by the container's restart policy (moby's HasBeenManuallyStopped). */
+function markManuallyStopped(core: ApiCore, id: string): void {
+  core.write((tx) => {
+    const c = tx.engine.containers.get(id);
+    if (c) c.manuallyStopped = true;
+  });
 }

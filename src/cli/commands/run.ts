@@ -46,6 +46,16 @@ const CREATE_FLAGS: FlagSpec[] = [
 
 const RUN_FLAGS: FlagSpec[] = [...CREATE_FLAGS, { name: 'detach', short: 'd', kind: 'bool' }, { name: 'detach-keys', kind: 'string' }];
 
+/** `--restart no|always|unless-stopped|on-failure[:max]` as the docker CLI parses it (opts.ParseRestartPolicy); the daemon judges the name. */
+export function parseRestartFlag(value: string): { Name: string; MaximumRetryCount: number } {
+  const colon = value.indexOf(':');
+  const name = colon < 0 ? value : value.slice(0, colon);
+  const count = colon < 0 ? '' : value.slice(colon + 1);
+  if (colon >= 0 && name === '') throw new CliError('invalid restart policy format: no policy provided before colon', 125);
+  if (count !== '' && !/^[+-]?\d+$/.test(count)) throw new CliError('invalid restart policy format: maximum retry count must be an integer', 125);
+  return { Name: name, MaximumRetryCount: count === '' ? 0 : Number(count) };
+}
+
 /** `-p [ip:][hostPort[-end]:]containerPort[/proto]` → Docker's PortBindings entries (host port '' = daemon picks). */
 export function parsePublish(spec: string): Array<{ key: string; hostIp: string; hostPort: string }> {
   const m = /^(?:(\[[0-9a-fA-F:.]+\]|\d+\.\d+\.\d+\.\d+):)?(?:(\d*)(?:-(\d+))?:)?(\d+)(?:-\d+)?(?:\/(tcp|udp|sctp))?$/.exec(spec);
@@ -105,6 +115,8 @@ export function createBody(p: ParsedArgs): Record<string, unknown> {
     }
   }
   for (const e of list(p, 'expose')) exposed[e.includes('/') ? e : `${e}/tcp`] = {};
+  const restart = parseRestartFlag(str(p, 'restart') || 'no');
+  if (bool(p, 'rm') && restart.Name !== '' && restart.Name !== 'no') throw new CliError('conflicting options: cannot specify both --restart and --rm', 125);
   const entrypoint = p.given.has('entrypoint') ? (str(p, 'entrypoint') ? [str(p, 'entrypoint')] : ['']) : null;
   const detach = p.flags.get('detach') === true;
   const interactive = bool(p, 'interactive');
@@ -130,6 +142,7 @@ export function createBody(p: ParsedArgs): Record<string, unknown> {
     HostConfig: {
       NetworkMode: mode,
       PortBindings: portBindings,
+      RestartPolicy: restart,
       AutoRemove: bool(p, 'rm'),
       Dns: list(p, 'dns'),
       DnsOptions: [...list(p, 'dns-option'), ...list(p, 'dns-opt')],
