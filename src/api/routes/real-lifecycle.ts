@@ -93,6 +93,7 @@ export async function realRemove(ctx: RouteContext, force: boolean): Promise<Pla
       // The engine's own refusal text.
       core.write((tx) => removeContainer(tx.engine, c.id, { force: false }));
     }
+    markManuallyStopped(core, c.id);
     core.events.publish(core.containerEvent(c, 'kill', { signal: '9' }));
     await runtimeOf(ctx).stop(c.id, 9, 0, () => {});
   }
