@@ -158,6 +158,7 @@ export function createContainer(engine: Engine, req: ContainerCreateRequest): Co
     finishedAt: '0',
     restartCount: 0,
     ...(req.restartPolicy && req.restartPolicy.name !== 'no' ? { restartPolicy: { ...req.restartPolicy } } : {}),
+    ...(req.init !== undefined ? { init: req.init } : {}),
     sandboxId: '',
     logs: '',
   };

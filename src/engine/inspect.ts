@@ -176,6 +176,7 @@ export function containerJson(engine: Engine, c: ContainerRecord): Record<string
       UsernsMode: '',
       ShmSize: 67108864,
       Runtime: 'runc',
+      ...(c.init !== undefined ? { Init: c.init } : {}),
     },
     Mounts: [],
     Config: {

@@ -110,6 +110,8 @@ export interface ContainerRecord {
   restartCount: number;
   /** HostConfig.RestartPolicy (absent in state written before it existed: `no`). */
   restartPolicy?: RestartPolicy;
+  /** HostConfig.Init: docker-init (tini) runs as PID 1 and forwards signals to the command. */
+  init?: boolean;
   /** The last exit was caused by `docker stop`/`kill`: no restart policy applies (moby's HasBeenManuallyStopped). */
   manuallyStopped?: boolean;
   sandboxId: string;

@@ -41,6 +41,7 @@ export interface ContainerCreateRequest {
   openStdin?: boolean;
   autoRemove?: boolean;
   restartPolicy?: RestartPolicy;
+  init?: boolean;
   labels?: Record<string, string>;
   env?: string[];
   /** `--user`: `name|uid[:group|gid]`, resolved in the container's files at start. */

@@ -463,3 +463,14 @@ test('restart policies: Docker\'s validation texts; on-failure:N restarts a fail
   const killed = (await api.call('GET', '/containers/svc/json')).json;
   assert.deepEqual([killed.State.Status, killed.RestartCount], ['exited', 0]);
 });
+
+test('--init (HostConfig.Init) is kept and shown; under docker-init a shell stops with SIGTERM (143) instead of being killed (137)', async () => {
+  const api = newApi();
+  await runDetached(api, 'plain', cliBody({ Cmd: ['sleep', '1d'] }));
+  await runDetached(api, 'tini', cliBody({ Cmd: ['sleep', '1d'] }, { Init: true }));
+  assert.equal((await api.call('GET', '/containers/plain/json')).json.HostConfig.Init, undefined, 'omitted when not given, as Docker omits a nil *bool');
+  assert.equal((await api.call('GET', '/containers/tini/json')).json.HostConfig.Init, true);
+  for (const name of ['plain', 'tini']) await api.call('POST', `/containers/${name}/stop`);
+  assert.equal((await api.call('GET', '/containers/plain/json')).json.State.ExitCode, 137);
+  assert.equal((await api.call('GET', '/containers/tini/json')).json.State.ExitCode, 143);
+});

@@ -142,4 +142,19 @@ describe('docker logs on the linux data plane', { skip, timeout: 180_000 }, () =
     assert.equal(await d.ok(['inspect', '-f', '{{.RestartCount}} {{.State.Status}}', 'always']), '0 exited');
     await d.ok(['rm', '-f', 'flaky', 'always']);
   });
+
+  it('--init: docker-init (tini) is PID 1 and forwards the stop signal, so a shell command stops at once with 143', async () => {
+    await d.ok(['run', '-d', '--init', '--name', 'tini', 'alpine', 'sleep', '1000']);
+    assert.equal(await d.ok(['inspect', '-f', '{{json .HostConfig.Init}}', 'tini']), 'true');
+    assert.match(await d.ok(['exec', 'tini', 'ps', '-o', 'pid,args']), /^\s*1 \/sbin\/docker-init -- sleep 1000$/m);
+    const t0 = Date.now();
+    await d.ok(['stop', 'tini']);
+    assert.ok(Date.now() - t0 < 5000, 'stopped by SIGTERM, not after the 10 s timeout');
+    assert.equal(await d.ok(['inspect', '-f', '{{.State.ExitCode}}', 'tini']), '143');
+    // Exit codes pass through; a missing program is tini's to report (exit 127), as with Docker.
+    assert.equal((await d.docker(['run', '--rm', '--init', 'alpine', 'sh', '-c', 'exit 5'])).code, 5);
+    const missing = await d.docker(['run', '--rm', '--init', 'alpine', 'nosuch']);
+    assert.deepEqual([missing.code, missing.err.trim()], [127, '[FATAL tini (2)] exec nosuch failed: No such file or directory']);
+    await d.ok(['rm', 'tini']);
+  });
 });

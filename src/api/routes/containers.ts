@@ -156,6 +156,7 @@ function createRequest(ctx: RouteContext): { req: ContainerCreateRequest; warnin
       openStdin: f.bool('OpenStdin') ?? false,
       autoRemove,
       restartPolicy,
+      init: hc?.bool('Init'),
       labels: f.strMap('Labels') ?? {},
       env: f.strList('Env') ?? [],
       user: f.str('User') || undefined,
@@ -390,7 +391,8 @@ export function parseSignal(s: string): number {
  */
 function signalExit(c: ContainerRecord, sig: number): number | undefined {
   if (sig === 9) return 137;
-  if ([1, 2, 3, 15].includes(sig)) return stopExitCode(c) === 0 ? 0 : undefined;
+  // A shell as PID 1 ignores them; under docker-init (--init) the shell gets the signal and dies of it.
+  if ([1, 2, 3, 15].includes(sig)) return stopExitCode(c) === 0 ? 0 : c.init ? 128 + sig : undefined;
   return undefined;
 }
 

@@ -143,6 +143,7 @@ export function createBody(p: ParsedArgs): Record<string, unknown> {
       NetworkMode: mode,
       PortBindings: portBindings,
       RestartPolicy: restart,
+      ...(bool(p, 'init') ? { Init: true } : {}),
       AutoRemove: bool(p, 'rm'),
       Dns: list(p, 'dns'),
       DnsOptions: [...list(p, 'dns-option'), ...list(p, 'dns-opt')],

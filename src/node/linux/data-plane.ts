@@ -44,6 +44,9 @@ export interface LinuxDataPlaneOptions {
   log: Log;
 }
 
+/** Debian's static tini (package tini), bind-mounted as /sbin/docker-init for `--init`. */
+const DOCKER_INIT = '/usr/bin/tini-static';
+
 const DEFAULT_PATH = 'PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin';
 /** What `image import` records next to an imported rootfs (the built-in image has its own files). */
 const IMPORTED_META = 'crosstalk-import.json';
@@ -353,6 +356,10 @@ export class LinuxDataPlane implements RealRuntime {
     }
     const argv0 = this.argvOf(c)[0];
     if (!argv0) return 'failed to create task for container: no command specified';
+    if (c.init) {
+      // runc starts docker-init, which reports a missing program itself (and exits 127).
+      return existsSync(DOCKER_INIT) ? undefined : `crosstalk: --init runs ${DOCKER_INIT} as docker-init (Docker's is tini), and this machine lacks it: apt-get install tini`;
+    }
     const problem = this.runtime.execProblem(rootfs, argv0, this.envOf(c, user.home));
     return problem && startExecError(argv0, problem);
   }
@@ -389,7 +396,9 @@ export class LinuxDataPlane implements RealRuntime {
       id: c.id,
       dir,
       rootfs: this.rootfsOf(c.image)!,
-      argv: this.argvOf(c),
+      // --init: Docker's docker-init is tini; PID 1 is `/sbin/docker-init -- ARGV`.
+      argv: c.init ? ['/sbin/docker-init', '--', ...this.argvOf(c)] : this.argvOf(c),
+      ...(c.init ? { init: DOCKER_INIT } : {}),
       env: this.envOf(c, user.home, hostname),
       workdir: c.workingDir || '/',
       // Always set, root too: the groups are the container's (its /etc/group), not the daemon's.

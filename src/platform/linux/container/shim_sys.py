@@ -10,6 +10,7 @@ CLONE_NEWUTS = 0x04000000
 CLONE_NEWIPC = 0x08000000
 MS_RDONLY, MS_NOSUID, MS_NODEV, MS_NOEXEC, MS_BIND, MS_REC = 1, 2, 4, 8, 0x1000, 0x4000
 MS_PRIVATE = 1 << 18
+MS_REMOUNT = 32
 PR_SET_PDEATHSIG = 1
 PR_SET_MM, PR_SET_MM_ARG_START, PR_SET_MM_ARG_END = 35, 8, 9
 errno_E2BIG = 7
@@ -255,6 +256,13 @@ def build_rootfs(cfg, d):
         if not os.path.lexists(target):  # bind targets must exist; this writes to the upper layer only
             os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o644))
         mount(cfg['files'][{'resolv.conf': 'resolvConf'}.get(name, name)], target, None, MS_BIND)
+    if cfg.get('init'):  # --init: docker-init (tini) where Docker puts it, read-only
+        os.makedirs(m + '/sbin', exist_ok=True)
+        target = m + '/sbin/docker-init'
+        if not os.path.lexists(target):
+            os.close(os.open(target, os.O_CREAT | os.O_WRONLY, 0o755))
+        mount(cfg['init'], target, None, MS_BIND)
+        mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY)
     host = cfg['hostname'].encode()
     check(libc.sethostname(host, len(host)), 'sethostname')
     wd = cfg.get('workdir') or '/'

@@ -32,6 +32,8 @@ export interface ContainerSpec {
   tty: boolean;
   openStdin: boolean;
   files: { hosts: string; resolvConf: string; hostname: string };
+  /** `--init`: this static init (tini) is bind-mounted at /sbin/docker-init; argv already starts with it. */
+  init?: string;
   /** When set: serve 127.0.0.11:53 (udp+tcp) in the container netns, relayed to this unix socket. */
   dnsSocket?: string;
   /**
