@@ -188,4 +188,20 @@ describe('handed cases (simulation)', () => {
     // Without host networking no warning: the port is published.
     assert.equal((await ok(cli, 'docker run -d --name pub -p 8889:8000 python:3-alpine python -m http.server 8000')).err, '');
   });
+
+  it('host-port-range-to-single-container-port: host ports are picked at start, the next free one of the range each', async () => {
+    const cli = newCli();
+    for (const n of ['r1', 'r2', 'r3']) await ok(cli, `docker create --name ${n} -p 4200-4500:80 nginx:alpine`);
+    for (const n of ['r1', 'r2', 'r3']) await ok(cli, `docker start ${n}`);
+    assert.equal((await ok(cli, "docker ps --format '{{.Names}} {{.Ports}}'")).out.split('\n').filter(Boolean).sort().join('\n'), [
+      'r1 0.0.0.0:4200->80/tcp, [::]:4200->80/tcp',
+      'r2 0.0.0.0:4201->80/tcp, [::]:4201->80/tcp',
+      'r3 0.0.0.0:4202->80/tcp, [::]:4202->80/tcp',
+    ].join('\n'));
+    assert.equal((await ok(cli, "docker inspect -f '{{json .HostConfig.PortBindings}}' r2")).out, '{"80/tcp":[{"HostIp":"","HostPort":"4200-4500"}]}\n');
+    // Stopped, r1's port is free again: the next start takes the lowest free one.
+    await ok(cli, 'docker stop r1');
+    await ok(cli, 'docker run -d --name r4 -p 4200-4500:80 nginx:alpine');
+    assert.match((await ok(cli, "docker port r4")).out, /^80\/tcp -> 0\.0\.0\.0:4200\n/);
+  });
 });

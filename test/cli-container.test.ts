@@ -201,6 +201,14 @@ describe('inspect, exec, attach', () => {
     }
     await ok(cli, 'docker create --name pol --restart on-failure:5 alpine true');
     assert.equal((await ok(cli, "docker inspect -f '{{json .HostConfig.RestartPolicy}}' pol")).out, '{"Name":"on-failure","MaximumRetryCount":5}\n');
+    // docker port, as docker CLI 28 prints it against crosstalkd (natural order, [::] bracketed).
+    await ok(cli, 'docker run -d --name pub -p 8080:80 -p 127.0.0.1::53/udp nginx');
+    assert.equal((await ok(cli, 'docker port pub')).out, '53/udp -> 127.0.0.1:32768\n80/tcp -> 0.0.0.0:8080\n80/tcp -> [::]:8080\n');
+    assert.equal((await ok(cli, 'docker container port pub 53/udp')).out, '127.0.0.1:32768\n');
+    for (const [arg, text] of [['81', "Error: No public port '81' published for pub"], ['abc', 'Error: invalid port (abc): strconv.ParseUint: parsing "abc": invalid syntax']]) {
+      const r = await cli.run(`docker port pub ${arg}`);
+      assert.deepEqual([r.code, r.err], [1, `${text}\n`]);
+    }
     const fail = await cli.run('docker exec one ping -c 1 two');
     assert.deepEqual([fail.code, fail.err], [1, "ping: bad address 'two'\n"]);
   });

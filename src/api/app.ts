@@ -29,7 +29,7 @@ export interface CrosstalkApiApp extends ApiApp {
 
 export function createApiApp(opts: ApiAppOptions): CrosstalkApiApp {
   const core = new ApiCore(opts);
-  core.restarts = new RestartScheduler(
+  if (opts.restartPolicies !== false) core.restarts = new RestartScheduler(
     (id) => restartByPolicy(core, id),
     (id, err) => core.log('warn', 'a restart by the restart policy failed', { container: id, error: err.message }),
   );

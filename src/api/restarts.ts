@@ -6,9 +6,11 @@
  */
 import { nextRestartDelay, shouldRestart } from '../engine/restart-policy.js';
 import type { ContainerRecord } from '../engine/model.js';
+import { setTimer } from './stream.js';
 
 export class RestartScheduler {
-  private readonly timers = new Map<string, ReturnType<typeof setTimeout>>();
+  /** Pending restarts: their cancel functions. */
+  private readonly timers = new Map<string, () => void>();
   private readonly delays = new Map<string, number>();
   private closed = false;
 
@@ -24,12 +26,11 @@ export class RestartScheduler {
     const delay = nextRestartDelay(this.delays.get(c.id), ranMs);
     this.delays.set(c.id, delay);
     this.cancel(c.id);
-    const timer = setTimeout(() => {
+    const cancel = setTimer(() => {
       this.timers.delete(c.id);
       this.restart(c.id).catch((err: unknown) => this.onError(c.id, err as Error));
-    }, delay);
-    (timer as { unref?: () => void }).unref?.();
-    this.timers.set(c.id, timer);
+    }, delay, true);
+    this.timers.set(c.id, cancel);
   }
 
   pending(id: string): boolean {
@@ -37,8 +38,7 @@ export class RestartScheduler {
   }
 
   cancel(id: string): void {
-    const t = this.timers.get(id);
-    if (t !== undefined) clearTimeout(t);
+    this.timers.get(id)?.();
     this.timers.delete(id);
   }
 

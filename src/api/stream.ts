@@ -56,8 +56,10 @@ const timers = globalThis as unknown as {
   clearInterval(handle: unknown): void;
 };
 
-export function setTimer(fn: () => void, ms: number): () => void {
+/** `background`: on Node, the timer alone does not keep the process alive. */
+export function setTimer(fn: () => void, ms: number, background = false): () => void {
   const h = timers.setTimeout(fn, ms);
+  if (background) (h as { unref?: () => void })?.unref?.();
   return () => timers.clearTimeout(h);
 }
 

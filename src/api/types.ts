@@ -37,6 +37,8 @@ export interface ApiAppOptions {
   log?: (level: LogLevel, msg: string, fields?: Record<string, unknown>) => void;
   /** A real data plane (crosstalkd --data-plane linux); absent: the simulator runs containers. */
   real?: RealRuntime;
+  /** Apply restart policies (default true: a daemon). The embedded CLI has no process that outlives a command. */
+  restartPolicies?: boolean;
 }
 
 export interface ContainerSummary {

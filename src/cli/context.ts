@@ -14,7 +14,7 @@ export function createContext(io: Io, host: EngineHost, env: Record<string, stri
   }
   // The embedded engine's clock (simulated and deterministic under CROSSTALK_SEED).
   const now = () => host.read((engine) => engine.deps.clock.nowNanos());
-  const app = createApiApp({ host, now });
+  const app = createApiApp({ host, now, restartPolicies: false });
   return {
     io,
     host,

@@ -3,6 +3,7 @@
  * connect, disconnect, remove. Endpoints exist only while a container runs; a stopped container
  * keeps its requested settings and takes addresses again at start.
  */
+import { repickHostPorts } from './host-ports.js';
 import { EngineError, conflict, forbidden, invalidParameter, notFound } from '../core/errors.js';
 import { buildDnsNames } from '../dns/records.js';
 import { parseIp } from '../ipam/ip.js';
@@ -35,7 +36,8 @@ function validateEndpointRequest(engine: Engine, net: NetworkRecord | undefined,
   if (req.ipv6) {
     const ip = parseIp(req.ipv6);
     if (!ip || ip.family !== 6) throw invalidParameter(`invalid IPv6 address: ${req.ipv6}`);
-    if (!pool || !pool.hasUserSubnet(6)) throw invalidParameter('user specified IP address is supported only when connecting to networks with user configured subnets');
+    const ignored = !net.enableIPv6 && (net.ignoredIpv6Subnets?.length ?? 0) > 0; // accepted, then no IPv6 is allocated
+    if (!ignored && (!pool || !pool.hasUserSubnet(6))) throw invalidParameter('user specified IP address is supported only when connecting to networks with user configured subnets');
   }
   if (req.mac && !isValidMac(req.mac)) throw invalidParameter(`invalid MAC address: ${req.mac}`);
 }
@@ -273,6 +275,7 @@ export function startContainer(engine: Engine, ref: string): ContainerRecord {
     throw err;
   }
   try {
+    repickHostPorts(engine, container);
     checkPortBindings(engine, container);
   } catch (err) {
     for (const u of undo.reverse()) u();

@@ -289,6 +289,7 @@ export class Engine {
       const c = e.Subnet ? parseCidr(e.Subnet) : null;
       return !(c && c.family === 6 && !enableIPv6) && !(c && c.family === 4 && !enableIPv4);
     });
+    const ignoredV6 = enableIPv6 ? [] : userConfig.flatMap((e) => (e.Subnet && parseCidr(e.Subnet)?.family === 6 ? [e.Subnet] : []));
     const hasV4 = effective.some((e) => parseCidr(e.Subnet ?? '')?.family === 4);
     const hasV6 = effective.some((e) => parseCidr(e.Subnet ?? '')?.family === 6);
     for (const e of effective) if (e.Subnet && !e.IPRange) checkExplicitSubnet(e.Subnet, allocated, this.profile.subnetSelection);
@@ -314,6 +315,7 @@ export class Engine {
       ipamDriver: req.ipamDriver || 'default',
       ipamOptions: req.ipamOptions === undefined ? {} : req.ipamOptions,
       userIpamConfig: effective,
+      ...(ignoredV6.length ? { ignoredIpv6Subnets: ignoredV6 } : {}),
       options,
       labels: { ...(req.labels ?? {}) },
       predefined: false,

@@ -226,7 +226,7 @@ function portBindingsJson(c: ContainerRecord): Record<string, unknown> {
   const out: Record<string, Array<{ HostIp: string; HostPort: string }>> = {};
   for (const b of c.portBindings) {
     const key = `${b.containerPort}/${b.protocol}`;
-    (out[key] ??= []).push({ HostIp: b.hostIp, HostPort: b.hostPort ? String(b.hostPort) : '' });
+    (out[key] ??= []).push({ HostIp: b.hostIp, HostPort: b.hostPortSpec !== undefined ? (b.hostPortSpec === '0' ? '' : b.hostPortSpec) : b.hostPort ? String(b.hostPort) : '' });
   }
   return sortedObject(out);
 }

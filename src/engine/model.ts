@@ -24,6 +24,12 @@ export interface NetworkRecord {
   ipamOptions: Record<string, string> | null;
   /** The user's IPAM.Config entries, verbatim; `null` for host/none (inspect shows `null`). */
   userIpamConfig: IpamConfigEntry[] | null;
+  /**
+   * IPv6 subnets the user gave for a network without IPv6: no IPv6 is allocated from them, but
+   * moby keeps them in the network's IPAM config, so a container's --ip6 passes its check and
+   * is then ignored (Engine ≤ 29.0).
+   */
+  ignoredIpv6Subnets?: string[];
   /** Subnets chosen from the default pools for families the user did not configure. */
   dynamicV4?: string;
   dynamicV6?: string;
@@ -65,6 +71,12 @@ export interface PortBinding {
   protocol: 'tcp' | 'udp';
   hostIp: string;
   hostPort: number;
+  /**
+   * The request's HostPort when it names no single port (`''`/`0`: ephemeral, `4200-4500`: a
+   * range): the port is picked again at every start from what is free then, as Docker's port
+   * allocator does, and HostConfig shows this text.
+   */
+  hostPortSpec?: string;
 }
 
 export type ContainerStatus = 'created' | 'running' | 'exited';

@@ -192,7 +192,7 @@ export class NetView {
     const why = loopbackOnly
       ? `${target.name} listens on ${loopbackOnly.address}:${port} only (loopback), not on ${localAddress}; make it listen on 0.0.0.0`
       : listeners.length
-        ? `nothing listens on ${port}/${proto} in ${target.name} (it listens on ${listeners.map((l) => `${l.port}/${l.protocol}`).join(', ')}); container-to-container traffic uses the container's own port, not a published host port`
+        ? `nothing listens on ${port}/${proto} in ${target.name} (it listens on ${[...new Set(listeners.map((l) => `${l.port}/${l.protocol}`))].join(', ')}); container-to-container traffic uses the container's own port, not a published host port`
         : `nothing listens on ${port}/${proto} in ${target.name}`;
     return { outcome: proto === 'udp' ? 'timeout' : 'refused', target, targetKind: 'container', reason: `${via}; ${why}` };
   }

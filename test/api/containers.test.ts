@@ -67,7 +67,9 @@ test('create: Config and HostConfig network fields reach the container', async (
   assert.deepEqual(c.HostConfig.DnsSearch, ['corp']);
   assert.deepEqual(c.HostConfig.ExtraHosts, ['gw:10.0.0.1']);
   assert.deepEqual(c.HostConfig.Links, ['/db:/app/database']);
-  assert.deepEqual(c.HostConfig.PortBindings, { '53/udp': [{ HostIp: '127.0.0.1', HostPort: '32768' }], '80/tcp': [{ HostIp: '', HostPort: '8080' }] });
+  // HostConfig keeps the request (an ephemeral port is ''); NetworkSettings has what was picked.
+  assert.deepEqual(c.HostConfig.PortBindings, { '53/udp': [{ HostIp: '127.0.0.1', HostPort: '' }], '80/tcp': [{ HostIp: '', HostPort: '8080' }] });
+  assert.deepEqual(c.NetworkSettings.Ports['53/udp'], [{ HostIp: '127.0.0.1', HostPort: '32768' }]);
   assert.deepEqual(c.NetworkSettings.Ports['80/tcp'], [{ HostIp: '0.0.0.0', HostPort: '8080' }, { HostIp: '::', HostPort: '8080' }]);
   assert.equal(c.NetworkSettings.Ports['9000/tcp'], null);
   const ep = c.NetworkSettings.Networks.net1;

@@ -8,6 +8,7 @@ import type { PortBinding } from '../../engine/model.js';
 import type { ContainerCreateRequest, EndpointRequest } from '../../engine/requests.js';
 import { findImage } from '../../engine/images.js';
 import { validateRestartPolicy } from '../../engine/restart-policy.js';
+import { isPickedSpec, pickHostPort } from '../../engine/host-ports.js';
 import { Fields } from '../json.js';
 import type { RouteContext } from '../router.js';
 import { versionAtLeast, versionLess } from '../version.js';
@@ -15,32 +16,12 @@ import { endpointRequest } from './networks.js';
 
 const CONFIG_KEYS = ['Hostname', 'Domainname', 'User', 'AttachStdin', 'AttachStdout', 'AttachStderr', 'ExposedPorts', 'Tty', 'OpenStdin', 'StdinOnce', 'Env', 'Cmd', 'Healthcheck', 'ArgsEscaped', 'Image', 'Volumes', 'WorkingDir', 'Entrypoint', 'NetworkDisabled', 'MacAddress', 'OnBuild', 'Labels', 'StopSignal', 'StopTimeout', 'Shell'];
 
-const EPHEMERAL_START = 32768;
-
 /** `80/tcp`, `53/udp`, `8080` → port and protocol (go-connections nat texts). */
 function parsePortKey(key: string): { port: number; protocol: 'tcp' | 'udp' } {
   const m = /^(\d+)(?:\/(tcp|udp|sctp))?$/.exec(key);
   if (!m || Number(m[1]) < 1 || Number(m[1]) > 65535) throw invalidParameter(`Invalid containerPort: ${key.split('/')[0]}`);
   if (m[2] === 'sctp') throw new EngineError('not-implemented', 'crosstalk does not simulate sctp ports');
   return { port: Number(m[1]), protocol: (m[2] ?? 'tcp') as 'tcp' | 'udp' };
-}
-
-function pickHostPort(spec: string, taken: Set<number>): number {
-  let port: number;
-  const range = /^(\d+)-(\d+)$/.exec(spec);
-  if (spec === '' || spec === '0') {
-    port = EPHEMERAL_START;
-    while (taken.has(port)) port++;
-  } else if (range) {
-    const [lo, hi] = [Number(range[1]), Number(range[2])];
-    if (lo < 1 || hi > 65535 || lo > hi) throw invalidParameter(`Invalid hostPort: ${spec}`);
-    port = lo;
-    while (port <= hi && taken.has(port)) port++;
-    if (port > hi) port = lo;
-  } else if (/^\d+$/.test(spec) && Number(spec) <= 65535) port = Number(spec);
-  else throw invalidParameter(`Invalid hostPort: ${spec}`);
-  taken.add(port);
-  return port;
 }
 
 /** `db:alias`, `/db:/web/alias` → `db:alias`. */
@@ -63,7 +44,13 @@ export interface PortRequest {
 export function assignHostPorts(engine: Engine, ports: PortRequest[]): PortBinding[] {
   const taken = new Set<number>();
   for (const c of engine.containers.values()) if (c.status === 'running') for (const b of c.portBindings) taken.add(b.hostPort);
-  return ports.map((p) => ({ containerPort: p.containerPort, protocol: p.protocol, hostIp: p.hostIp, hostPort: pickHostPort(p.spec, taken) }));
+  return ports.map((p) => ({
+    containerPort: p.containerPort,
+    protocol: p.protocol,
+    hostIp: p.hostIp,
+    hostPort: pickHostPort(p.spec, taken),
+    ...(isPickedSpec(p.spec) ? { hostPortSpec: p.spec } : {}),
+  }));
 }
 
 /** Reads the create body (outside the transaction: a bad body never touches the state). */
