@@ -204,4 +204,31 @@ describe('handed cases (simulation)', () => {
     await ok(cli, 'docker run -d --name r4 -p 4200-4500:80 nginx:alpine');
     assert.match((await ok(cli, "docker port r4")).out, /^80\/tcp -> 0\.0\.0\.0:4200\n/);
   });
+
+  it('compose-links-alias-precedence-on-shared-network: a link alias outranks the network-wide service name', async () => {
+    const cli = newCli();
+    await ok(cli, 'docker network create test');
+    // What Compose v2 sends for each project: the service name as a network alias, links on the endpoint.
+    for (const p of ['one', 'two']) {
+      await ok(cli, `docker run -d --name ${p}-db-1 --network test --network-alias db busybox tail -f /dev/null`);
+      await ok(cli, `docker run -d --name ${p}-web-1 --network test --network-alias web --link ${p}-db-1:db busybox tail -f /dev/null`);
+    }
+    const ip = async (name: string) => (await ok(cli, `docker inspect -f '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}' ${name}`)).out.trim();
+    const [one, two] = [await ip('one-db-1'), await ip('two-db-1')];
+    assert.equal((await ok(cli, "docker inspect -f '{{json .NetworkSettings.Networks.test.Links}}' one-web-1")).out, '["one-db-1:db"]\n');
+    const seen = new Set<string>();
+    for (let i = 0; i < 12; i++) {
+      const r = await ok(cli, 'docker exec one-web-1 nslookup db');
+      seen.add([...r.out.matchAll(/^Address: (\S+)$/gm)].map((m) => m[1]).join(' '));
+    }
+    assert.deepEqual([...seen], [one], 'always one-db-1, through the link');
+    // Without the link (Compose v2.1.1's bug) the network-wide name has both records.
+    await ok(cli, 'docker run -d --name nolink --network test busybox tail -f /dev/null');
+    const both = await ok(cli, 'docker exec nolink nslookup db');
+    assert.deepEqual([...both.out.matchAll(/^Address: (\S+)$/gm)].map((m) => m[1]).sort(), [one, two].sort());
+    cli.host.read((engine) => {
+      const view = new NetView(engine);
+      assert.deepEqual(view.lookup(engine.findContainer('two-web-1'), 'db').kind === 'answer' ? (view.lookup(engine.findContainer('two-web-1'), 'db') as { addresses: string[] }).addresses : [], [two]);
+    });
+  });
 });

@@ -59,7 +59,7 @@ function endpointSettings(engine: Engine, c: ContainerRecord, cfg: EndpointConfi
   if (cfg.ipv6) ipamConfig.IPv6Address = cfg.ipv6;
   const out: Record<string, unknown> = {
     IPAMConfig: Object.keys(ipamConfig).length ? ipamConfig : null,
-    Links: null,
+    Links: cfg.links.length ? [...cfg.links] : null,
     Aliases: cfg.aliases.length ? [...cfg.aliases] : null,
     MacAddress: ep?.mac ?? cfg.mac ?? '',
     DriverOpts: null,

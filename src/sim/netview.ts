@@ -109,11 +109,15 @@ export class NetView {
     const candidates: Array<{ name: string; networkName?: string }> = [{ name }];
     const labels = name.split('.');
     for (let i = labels.length - 1; i >= 1; i--) candidates.push({ name: labels.slice(0, i).join('.'), networkName: labels.slice(i).join('.') });
+    const owner = netnsOwner(this.engine, c);
     for (const ep of eps) {
       const net = this.network(ep.networkId);
       for (const cand of candidates) {
         if (cand.networkName !== undefined && cand.networkName.toLowerCase() !== net.name.toLowerCase()) continue;
-        const entries = this.engine.dns.lookup(net.id, cand.name);
+        // The querier's own links on this network come first: `--link target:alias` makes alias a
+        // name of target for this container only (moby's Sandbox.ResolveName, ep.aliases).
+        const linked = cand.networkName === undefined ? linkTarget(owner, net.id, cand.name) : undefined;
+        const entries = this.engine.dns.lookup(net.id, linked ?? cand.name);
         if (!entries || entries.length === 0) continue;
         const addrs = [...new Set(entries.map((e) => (family === 4 ? e.ipv4 : e.ipv6)).filter((a): a is string => !!a))];
         const owners = [...new Set(entries.map((e) => this.engine.containers.get(e.containerId)?.name))].join(', ');
@@ -363,4 +367,14 @@ function splitExtraHost(h: string): [string, string] {
   const j = h.indexOf('=');
   const sep = j >= 0 ? j : i;
   return [h.slice(0, sep), h.slice(sep + 1)];
+}
+
+/** The container a `--link target:alias` of c's endpoint on networkId names by `name`, if any. */
+function linkTarget(c: ContainerRecord, networkId: string, name: string): string | undefined {
+  const cfg = c.networks.find((n) => n.networkId === networkId);
+  for (const link of cfg?.links ?? []) {
+    const [target, alias = target] = link.split(':').map((part) => part.slice(part.lastIndexOf('/') + 1));
+    if (alias.toLowerCase() === name.toLowerCase()) return target;
+  }
+  return undefined;
 }

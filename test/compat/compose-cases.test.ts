@@ -4,6 +4,9 @@
  * directory (the case's project_dir) and its own daemon. The query ("from service X connect tcp
  * Y:P") is answered by crosstalk's explain endpoint, the simulator's reachability model.
  *
+ * (compose-links-alias-precedence-on-shared-network is in test/cases.test.ts, as the endpoint links
+ * Compose v2 sends: docker-compose 1.29 passes no endpoint links for it.)
+ *
  * Images the simulator does not have are replaced by one that plays the same part, and the test
  * says which: `sonarqube` (only a client here) by alpine, `mongo:7` (a server on 27017) by
  * python:3-alpine serving 27017.
@@ -235,5 +238,58 @@ networks:
     const hostPorts = ports.map((p) => Number(/0\.0\.0\.0:(\d+)->80\/tcp/.exec(p)?.[1])).sort();
     assert.deepEqual(hostPorts, [4200, 4201, 4202]);
     await ok(compose(['down']));
+  });
+
+  it('same-service-name-in-two-projects-on-shared-network: bot has two records (both projects), bot-test one', async () => {
+    await ok(daemon.docker(['network', 'create', 'proxy-net']));
+    await ok(daemon.docker(['run', '-d', '--name', 'rp', '--network', 'proxy-net', 'alpine', 'sleep', '1d']));
+    const projects: Array<[string, string]> = [['prod', 'bot'], ['test', 'bot-test']];
+    for (const [dir, name] of projects) {
+      const compose = project(
+        dir,
+        `services:
+  bot:
+    image: python:3-alpine
+    command: python -m http.server 8080
+    container_name: ${name}
+    networks: [proxy-net]
+networks:
+  proxy-net:
+    external: true
+`,
+      );
+      await ok(compose(['up', '-d']));
+    }
+    const ip = async (name: string) => (await daemon.docker(['inspect', '-f', '{{range .NetworkSettings.Networks}}{{.IPAddress}}{{end}}', name])).out.trim();
+    const [prod, test] = [await ip('bot'), await ip('bot-test')];
+    const addresses = (out: string) => [...out.matchAll(/^Address: (\S+)$/gm)].map((m) => m[1]);
+    const orders = new Set<string>();
+    for (let i = 0; i < 10; i++) {
+      const a = addresses((await ok(daemon.docker(['exec', 'rp', 'nslookup', 'bot']))).out);
+      assert.deepEqual([...a].sort(), [prod, test].sort());
+      orders.add(a.join(' '));
+    }
+    assert.equal(orders.size, 2, 'the two records come in both orders (shuffled per answer)');
+    assert.deepEqual(addresses((await ok(daemon.docker(['exec', 'rp', 'nslookup', 'bot-test']))).out), [test]);
+    await ok(daemon.docker(['rm', '-f', 'bot', 'bot-test', 'rp']));
+    await ok(daemon.docker(['network', 'rm', 'proxy-net']));
+  });
+
+  it('compose-down-network-used-by-other-project: down keeps the network another project uses, with the Engine 28.1 text', async () => {
+    const traefik = project('traefik', 'services:\n  proxy:\n    image: nginx:alpine\n');
+    const apps = project('apps', 'services:\n  app:\n    image: nginx:alpine\n    networks: [traefik_default]\nnetworks:\n  traefik_default:\n    external: true\n');
+    await ok(traefik(['up', '-d']));
+    await ok(apps(['up', '-d']));
+    const down = await traefik(['down']);
+    assert.notEqual(down.code, 0, 'docker-compose 1.29 stops at the daemon error (current Compose only warns)');
+    const text = /error while removing network: network traefik_default has active endpoints \(name:"apps_app_1" id:"[0-9a-f]{12}"\)/;
+    assert.match(down.out + down.err, text);
+    assert.doesNotMatch((await daemon.docker(['ps', '-a', '--format', '{{.Names}}'])).out, /traefik_proxy_1/, 'its own container is gone');
+    const rm = await daemon.docker(['network', 'rm', 'traefik_default']);
+    assert.equal(rm.code, 1);
+    // (docker CLI 28's network rm adds its own `exit status 1` line.)
+    assert.match(rm.err, new RegExp(`^Error response from daemon: ${text.source}\n`));
+    await ok(apps(['down']));
+    await ok(traefik(['down']));
   });
 });

@@ -74,6 +74,7 @@ interface EndpointSettings {
   Aliases?: string[] | null;
   MacAddress?: string;
   GwPriority?: number;
+  Links?: string[];
 }
 
 /** `--network NAME` or Docker 28's `--network name=NAME,alias=A,ip=…` */
@@ -103,6 +104,9 @@ export function createBody(p: ParsedArgs): Record<string, unknown> {
   if (aliases.length) primary.Aliases = [...(primary.Aliases ?? []), ...aliases];
   if (str(p, 'ip') || str(p, 'ip6')) primary.IPAMConfig = { ...(primary.IPAMConfig ?? {}), ...(str(p, 'ip') ? { IPv4Address: str(p, 'ip') } : {}), ...(str(p, 'ip6') ? { IPv6Address: str(p, 'ip6') } : {}) };
   if (str(p, 'mac-address')) primary.MacAddress = str(p, 'mac-address');
+  // The docker CLI also hands --link to the first network's endpoint: on a user-defined network it
+  // is a DNS alias for this container only.
+  if (list(p, 'link').length && !['default', 'bridge', 'host', 'none'].includes(mode) && !mode.startsWith('container:')) primary.Links = list(p, 'link');
   const endpoints: Record<string, EndpointSettings> = {};
   if (Object.keys(primary).length) endpoints[mode] = primary;
   for (const n of networks.slice(1)) endpoints[n.name] = n.ep;
