@@ -18,13 +18,16 @@ import { CROSSTALK_ROUTES } from './routes/crosstalk.js';
 import { SWARM_ROUTES } from './routes/swarm.js';
 import { restartByPolicy } from './routes/restart-by-policy.js';
 import { RestartScheduler } from './restarts.js';
+import { shouldRestart } from '../engine/restart-policy.js';
 import { utf8Length } from './stream.js';
 import type { ApiAppOptions } from './types.js';
 import { checkVersion, ENGINE_VERSION, splitVersion } from './version.js';
 
 export interface CrosstalkApiApp extends ApiApp {
-  /** Stops background polling (daemon shutdown). */
+  /** Stops background polling and restart policies (daemon shutdown). */
   close(): void;
+  /** Daemon start: starts the stopped containers whose restart policy says so (not counted as restarts). */
+  startPolicyContainers(): Promise<void>;
 }
 
 export function createApiApp(opts: ApiAppOptions): CrosstalkApiApp {
@@ -81,7 +84,14 @@ export function createApiApp(opts: ApiAppOptions): CrosstalkApiApp {
     }
   }
 
-  return { handle, close: () => core.close() };
+  const startPolicyContainers = async (): Promise<void> => {
+    if (!core.restarts) return;
+    const due = core.read((e) => [...e.containers.values()].filter((c) => c.status !== 'running' && c.status !== 'created' && shouldRestart(c.restartPolicy, c.exitCode, c.restartCount, c.manuallyStopped ?? false)).map((c) => c.id));
+    for (const id of due) {
+      await restartByPolicy(core, id, false).catch((err: unknown) => core.log('warn', 'starting a container by its restart policy failed', { container: id, error: (err as Error).message }));
+    }
+  };
+  return { handle, close: () => core.close(), startPolicyContainers };
 }
 
 /** Attach carries `Content-Type: text/plain` and no JSON body. */

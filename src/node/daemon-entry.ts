@@ -243,6 +243,9 @@ async function main(): Promise<number> {
       if (target.kind === 'unix') sockets.push(target.path);
       log('debug', 'listening', { addr });
     }
+    // As dockerd does at boot: containers whose restart policy covers how they ended (a daemon
+    // shutdown stopped them, or they exited while it was down) start again.
+    void app.startPolicyContainers();
     log('info', 'Daemon has completed initialization', { version, dataPlane: planeName, profile, stateDir: opts.stateDir, pid: process.pid });
   } catch (err) {
     log('error', `crosstalkd: ${(err as Error).message}`);
@@ -264,6 +267,8 @@ async function main(): Promise<number> {
       }, plane ? 15_000 : 5_000);
       force.unref();
       Promise.all(api.map((a) => a.close()))
+        // Restart policies first: the containers the shutdown stops must not be started again.
+        .then(() => app?.close())
         .then(shutdownPlane)
         .finally(() => {
         clearTimeout(force);

@@ -292,4 +292,19 @@ networks:
     await ok(apps(['down']));
     await ok(traefik(['down']));
   });
+
+  it('external-default-network-looked-up-literally: there is no network named default; with name: dockerfoo_default it starts', async () => {
+    const literal = project('dockerfoo', 'services:\n  service2:\n    image: busybox\n    command: ["sleep", "3600"]\nnetworks:\n  default:\n    external: true\n');
+    const first = await literal(['up', '-d']);
+    assert.equal(first.code, 1);
+    assert.match(first.out + first.err, /Network default declared as external, but could not be found/);
+    const create = await daemon.docker(['network', 'create', 'default']);
+    assert.match(create.err, /operation is not permitted on predefined default network/);
+    await ok(daemon.docker(['network', 'create', 'dockerfoo_default']));
+    const named = project('dockerfoo', 'services:\n  service2:\n    image: busybox\n    command: ["sleep", "3600"]\nnetworks:\n  default:\n    external: true\n    name: dockerfoo_default\n');
+    await ok(named(['up', '-d']));
+    assert.equal((await daemon.docker(['inspect', '-f', '{{range $k, $v := .NetworkSettings.Networks}}{{$k}}{{end}}', 'dockerfoo_service2_1'])).out, 'dockerfoo_default\n');
+    await ok(named(['down']));
+    await ok(daemon.docker(['network', 'rm', 'dockerfoo_default']));
+  });
 });
