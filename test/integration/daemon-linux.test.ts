@@ -146,6 +146,14 @@ describe('linux data plane driven by the docker CLI', { skip, timeout: 240_000 }
       assert.equal(r.code, 1);
       assert.equal(r.err.trim(), `Error response from daemon: ${text}`);
     }
+    // Drivers the linux plane does not build are refused as Docker refuses a missing plugin; swarm too.
+    for (const driver of ['macvlan', 'overlay']) {
+      const r = await d.docker(['network', 'create', '-d', driver, 'bad']);
+      assert.deepEqual([r.code, r.err.trim()], [1, `Error response from daemon: plugin "${driver}" not found`]);
+    }
+    const swarm = await d.docker(['swarm', 'init']);
+    assert.equal(swarm.code, 1);
+    assert.match(swarm.err, /swarm mode is simulated only/);
     assert.doesNotMatch(await d.ok(['network', 'ls', '--format', '{{.Name}}']), /^bad$/m, 'nothing created');
     await d.ok(['network', 'create', '--subnet', '10.78.0.0/24', '-o', 'com.docker.network.advertise_addr_nmsgs=0', 'quiet']);
     await d.ok(['run', '-d', '--name', 'q1', '--network', 'quiet', 'alpine', 'sleep', '1000']);

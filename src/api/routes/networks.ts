@@ -59,10 +59,13 @@ function create(ctx: RouteContext) {
   if (f.bool('Ingress')) throw new EngineError('not-implemented', 'crosstalk creates the ingress network only at swarm init');
   const scope = f.str('Scope') ?? '';
   if (!['', 'local', 'swarm', 'global'].includes(scope)) throw invalidParameter(`invalid scope ${scope}`);
+  const driver = f.str('Driver') || 'bridge';
+  // The linux data plane builds bridges only; its plugin list (info) has no macvlan or overlay.
+  if (ctx.core.real && (driver === 'macvlan' || driver === 'overlay')) throw notFound(`plugin "${driver}" not found`);
   const net = ctx.core.write((tx) =>
     tx.engine.createNetwork({
       name: f.str('Name') ?? '',
-      driver: f.str('Driver') || 'bridge',
+      driver,
       options: f.strMap('Options') ?? {},
       labels: f.strMap('Labels') ?? {},
       internal: f.bool('Internal') ?? false,

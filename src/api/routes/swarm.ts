@@ -26,6 +26,9 @@ function init(ctx: RouteContext): PlainResponse {
   f.str('ListenAddr');
   f.bool('ForceNewCluster');
   f.strList('DefaultAddrPool');
+  if (ctx.core.real) {
+    throw new EngineError('not-implemented', "crosstalk: swarm mode is simulated only (overlay networks need the simulator); this crosstalkd runs the linux data plane, which builds bridge networks");
+  }
   const nodeId = ctx.core.write((tx) => tx.engine.initSwarm(advertise ? advertiseHost(advertise) : undefined));
   return jsonResponse(200, nodeId);
 }
