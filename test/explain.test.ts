@@ -59,4 +59,28 @@ describe('crosstalk explain', () => {
     assert.match(r.out, /builder exists but is exited with code 2: stopped containers have no address and their names do not resolve/);
     assert.match(r.out, /fix: docker start builder \(and see why it exited: docker logs builder\)/);
   });
+
+  it('explains host-network containers: reached on the host\'s addresses, no names either way, and no network connect fix (Docker refuses it)', async () => {
+    const cli = newCli();
+    await ok(cli, 'docker network create alpine-net');
+    await ok(cli, 'docker run -d --name web --network alpine-net nginx');
+    await ok(cli, 'docker run -dit --name alpine1 --network alpine-net alpine ash');
+    await ok(cli, 'docker run -d --name hst --network host busybox httpd -f -p 8000');
+    const fromHost = await cli.run('crosstalk explain host hst:8000');
+    assert.match(fromHost.out, /hst uses the host's network, so it listens on the host's own addresses: using 127\.0\.0\.1/);
+    assert.match(fromHost.out, /\nYES: reachable/);
+    const fromHst = await cli.run('crosstalk explain hst web:80');
+    assert.match(fromHst.out, /hst uses the host's network and the host's resolver \(no embedded DNS\)/);
+    assert.match(fromHst.out, /fix: from the host network, use web's address \(172\.18\.0\.2:80\) or a port it publishes on the host\n/);
+    assert.doesNotMatch(fromHst.out, /network connect/);
+    assert.match((await cli.run('crosstalk explain hst 172.18.0.2:80')).out, /\nYES: reachable/);
+    const toHst = await cli.run('crosstalk explain alpine1 hst:8000');
+    assert.match(toHst.out, /hst uses the host's network: it has no name or address on any container network/);
+    assert.match(toHst.out, /fix: reach hst through the host: 172\.18\.0\.1:8000/);
+    assert.doesNotMatch(toHst.out, /network connect/);
+    // The fix works: the gateway is the host, where hst's server listens.
+    assert.match((await cli.run('crosstalk explain alpine1 172.18.0.1:8000')).out, /hst \(host network\) listens on :::8000\nYES: reachable/);
+    const connect = await cli.run('docker network connect alpine-net hst');
+    assert.equal(connect.code, 1, 'why explain never suggests it');
+  });
 });

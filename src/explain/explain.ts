@@ -5,6 +5,7 @@
  */
 import { parseIp } from '../ipam/ip.js';
 import type { Engine } from '../engine/engine.js';
+import { endpointsByPriority } from '../engine/containers.js';
 import type { ContainerRecord } from '../engine/model.js';
 import type { Listener } from '../sim/listeners.js';
 import { NetView, type Proto, type ReachResult } from '../sim/netview.js';
@@ -87,17 +88,29 @@ export function explain(engine: Engine, q: ExplainQuery, observedListeners?: (c:
     if (from === 'host') {
       if (!targetContainer) return fail(`the host resolves ${q.to} with its own resolvers; container names are not in them`);
       const ep = targetContainer.endpoints.find((e) => e.ipv4);
-      if (!ep?.ipv4) {
+      if (targetContainer.networkMode === 'host' && targetContainer.status === 'running') {
+        steps.push(`container names do not resolve on the host; ${targetContainer.name} uses the host's network, so it listens on the host's own addresses: using 127.0.0.1`);
+        address = '127.0.0.1';
+      } else if (ep?.ipv4) {
+        steps.push(`container names do not resolve on the host; using ${targetContainer.name}'s address ${ep.ipv4}`);
+        address = ep.ipv4;
+      } else {
         fixes.push(`docker start ${targetContainer.name}`);
         return fail(`${targetContainer.name} is ${describeState(targetContainer)} and has no address`);
       }
-      steps.push(`container names do not resolve on the host; using ${targetContainer.name}'s address ${ep.ipv4}`);
-      address = ep.ipv4;
     } else {
       const res = view.lookup(from, q.to, 4);
       if (res.kind !== 'answer') {
         steps.push(`resolve ${q.to}: ${res.kind === 'nxdomain' ? 'no such name' : res.kind} — ${res.reason}`);
-        if (targetContainer) {
+        if (from.networkMode === 'host') {
+          // The host's resolver knows no container names, and a host-network container cannot join networks.
+          const ep = targetContainer?.endpoints.find((e) => e.ipv4);
+          if (targetContainer && ep?.ipv4) fixes.push(`from the host network, use ${targetContainer.name}'s address (${ep.ipv4}${q.port !== undefined ? `:${q.port}` : ''}) or a port it publishes on the host`);
+        } else if (targetContainer?.networkMode === 'host') {
+          steps.push(`${targetContainer.name} uses the host's network: it has no name or address on any container network`);
+          const gw = endpointsByPriority(engine, from).find((e) => e.gateway)?.gateway;
+          if (gw) fixes.push(`reach ${targetContainer.name} through the host: ${gw}${q.port !== undefined ? `:${q.port}` : ''} (the gateway of ${from.name}'s network is the host)`);
+        } else if (targetContainer) {
           const theirs = networkNames(engine, targetContainer);
           const shared = theirs.filter((n) => networkNames(engine, from).includes(n));
           if (targetContainer.status !== 'running') {

@@ -101,7 +101,8 @@ export class NetView {
     if (owner.networkMode === 'none' || owner.endpoints.length === 0 && owner.networkMode !== 'host') {
       return { kind: 'timeout', reason: `${c.name} has no network (mode none): its nameserver is unreachable` };
     }
-    return this.upstreamLookup(name, family, `${c.name} is only on the default bridge, which has no embedded DNS: ${name} went to the host's nameservers`);
+    const why = owner.networkMode === 'host' ? `${c.name} uses the host's network and the host's resolver (no embedded DNS)` : `${c.name} is only on the default bridge, which has no embedded DNS`;
+    return this.upstreamLookup(name, family, `${why}: ${name} went to the host's nameservers`);
   }
 
   private embeddedLookup(c: ContainerRecord, name: string, family: 4 | 6): LookupResult {
@@ -228,6 +229,12 @@ export class NetView {
     if (binding) {
       const res = this.deliverPublished(binding.container, binding.containerPort, proto);
       return { ...res, reason: `${via}; ${dst}:${port} is published by ${binding.container.name} (${binding.hostIp || '0.0.0.0'}:${port} → ${binding.containerPort}/${proto}) and the host forwards it; ${res.reason}` };
+    }
+    // A host-network container's server is the host's: reachable on every host address it binds.
+    for (const c of this.engine.containers.values()) {
+      if (c.status !== 'running' || c.networkMode !== 'host') continue;
+      const l = listenersOf(c).find((x) => x.port === port && x.protocol === proto && ['0.0.0.0', '::', '', dst].includes(x.address));
+      if (l) return { outcome: 'ok', target: c, targetKind: 'container', reason: `${via}; ${c.name} (host network) listens on ${l.address || '*'}:${port}` };
     }
     return { outcome: proto === 'udp' ? 'timeout' : 'refused', targetKind: 'host', reason: `${via}; nothing on the host listens on ${dst}:${port} and no container publishes that port` };
   }
