@@ -123,10 +123,10 @@ function info(ctx: RouteContext): PlainResponse {
       // Containers outlive a daemon restart on both planes (docs/decisions.md), as with live-restore.
       LiveRestoreEnabled: true,
       Isolation: '',
-      InitBinary: '',
+      InitBinary: 'docker-init',
       ContainerdCommit: { ID: '' },
       RuncCommit: { ID: '' },
-      InitCommit: { ID: '' },
+      InitCommit: { ID: 'de40ad0' }, // tini v0.19.0, what --init runs (docs/decisions.md)
       SecurityOptions: [],
       CDISpecDirs: [],
       Warnings: dataPlane === 'sim' ? ['crosstalk: the data plane is simulated; containers are models, not processes'] : [],
