@@ -112,7 +112,8 @@ export function createRequest(ctx: RouteContext): { req: ContainerCreateRequest;
   if (mode === 'host' && ports.length > 0) warnings.push('Published ports are discarded when using host network mode');
   const entrypoint = f.strSlice('Entrypoint');
   if ((hc?.objList('Mounts', '[]mount.Mount')?.length ?? 0) > 0 || (hc?.strList('Binds')?.length ?? 0) > 0 || Object.keys(f.rawMap('Volumes', 'map[string]struct {}') ?? {}).length > 0) {
-    warnings.push('crosstalk: volumes and bind mounts are not simulated; Binds, Mounts and Volumes were ignored');
+    // crosstalk is about networking: no plane mounts anything into a container.
+    warnings.push(`crosstalk: volumes and bind mounts are not ${ctx.core.real ? 'implemented on the linux data plane' : 'simulated'}; Binds, Mounts and Volumes were ignored`);
   }
   return {
     warnings,
