@@ -199,6 +199,14 @@ describe('inspect, exec, attach', () => {
       const r = await cli.run(line);
       assert.deepEqual([r.code, r.err], [125, `${text}\n\nRun 'docker run --help' for more information\n`], line);
     }
+    // A link to a missing container is a bad parameter (400), not a missing image: no pull.
+    const badLink = await cli.run('docker run -d --link nosuch:db alpine sleep 1');
+    assert.deepEqual([badLink.code, badLink.err], [125, "docker: Error response from daemon: could not get container for nosuch: No such container: nosuch\n\nRun 'docker run --help' for more information\n"]);
+    // A program every real image has but the simulator does not model: the container runs and says so.
+    const idRun = await cli.run('docker run --rm alpine id');
+    assert.equal(idRun.code, 127);
+    assert.match(idRun.err, /^crosstalk: 'id' exists in the real image but is not simulated/);
+    assert.match((await cli.run("docker run --rm alpine sh -c 'ls /'")).err, /^crosstalk: 'ls' exists in the real image but is not simulated/);
     await ok(cli, 'docker create --name pol --restart on-failure:5 alpine true');
     assert.equal((await ok(cli, "docker inspect -f '{{json .HostConfig.RestartPolicy}}' pol")).out, '{"Name":"on-failure","MaximumRetryCount":5}\n');
     // docker port, as docker CLI 28 prints it against crosstalkd (natural order, [::] bracketed).

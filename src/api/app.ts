@@ -86,7 +86,7 @@ export function createApiApp(opts: ApiAppOptions): CrosstalkApiApp {
 
   const startPolicyContainers = async (): Promise<void> => {
     if (!core.restarts) return;
-    const due = core.read((e) => [...e.containers.values()].filter((c) => c.status !== 'running' && c.status !== 'created' && shouldRestart(c.restartPolicy, c.exitCode, c.restartCount, c.manuallyStopped ?? false)).map((c) => c.id));
+    const due = core.read((e) => [...e.containers.values()].filter((c) => c.status !== 'running' && c.status !== 'created' && shouldRestart(c.restartPolicy, c.exitCode, c.restartCount, c.manuallyStopped ?? false, true)).map((c) => c.id));
     for (const id of due) {
       await restartByPolicy(core, id, false).catch((err: unknown) => core.log('warn', 'starting a container by its restart policy failed', { container: id, error: (err as Error).message }));
     }

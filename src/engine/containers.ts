@@ -118,7 +118,15 @@ export function createContainer(engine: Engine, req: ContainerCreateRequest): Co
       networks.push(toEndpointConfig(net, epReq));
     }
     for (const l of req.links ?? []) {
-      if (primary && primary.predefined && primary.name === 'bridge') engine.findContainer(l.split(':')[0]);
+      if (!(primary && primary.predefined && primary.name === 'bridge')) continue;
+      const target = l.split(':')[0];
+      try {
+        engine.findContainer(target);
+      } catch (err) {
+        // moby's registerLinks: an invalid parameter, not a 404 (a 404 makes the CLI pull the image).
+        if (err instanceof EngineError && err.kind === 'not-found') throw invalidParameter(`could not get container for ${target}: ${err.message}`);
+        throw err;
+      }
     }
   }
   const id = engine.newId();

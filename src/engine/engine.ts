@@ -373,8 +373,7 @@ export class Engine {
     return deleted;
   }
 
-  /** `docker swarm init`: this node becomes a manager; Docker creates `ingress` and `docker_gwbridge`. */
-  /** `swarm init`: a single-node swarm advertising `advertiseAddr` (default: the host's first address). */
+  /** `swarm init`: this node becomes the manager of a single-node swarm advertising `advertiseAddr` (default: the host's first address); Docker creates `ingress` and `docker_gwbridge`. */
   initSwarm(advertiseAddr?: string): string {
     if (this.swarmNodeId) {
       throw new EngineError('unavailable', 'This node is already part of a swarm. Use "docker swarm leave" to leave this swarm and join another one.');
@@ -382,7 +381,8 @@ export class Engine {
     this.swarmNodeId = this.newId().slice(0, 25);
     this.swarmAddr = advertiseAddr || this.host.addresses[0]?.cidr.split('/')[0] || '127.0.0.1';
     this.swarmCreated = this.now();
-    this.createNetwork({ name: 'docker_gwbridge', options: { 'com.docker.network.bridge.enable_icc': 'false', 'com.docker.network.bridge.enable_ip_masquerade': 'true', 'com.docker.network.bridge.name': 'docker_gwbridge' } });
+    // Leaving a swarm keeps docker_gwbridge; a later init uses it again.
+    if (!this.networksByName.has('docker_gwbridge')) this.createNetwork({ name: 'docker_gwbridge', options: { 'com.docker.network.bridge.enable_icc': 'false', 'com.docker.network.bridge.enable_ip_masquerade': 'true', 'com.docker.network.bridge.name': 'docker_gwbridge' } });
     this.createNetwork({ name: 'ingress', driver: 'overlay', ingress: true });
     return this.swarmNodeId;
   }

@@ -29,8 +29,13 @@ export function validateRestartPolicy(name: string, maximumRetryCount: number, a
   return { name: name as RestartPolicyName, maximumRetryCount };
 }
 
-export function shouldRestart(policy: RestartPolicy | undefined, exitCode: number, restartCount: number, manuallyStopped: boolean): boolean {
-  if (!policy || manuallyStopped) return false;
+/**
+ * `atBoot`: the daemon is starting. A stop by hand calls off the restarts of a running daemon,
+ * but at boot moby's restart manager is new and `always` starts again regardless.
+ */
+export function shouldRestart(policy: RestartPolicy | undefined, exitCode: number, restartCount: number, manuallyStopped: boolean, atBoot = false): boolean {
+  if (!policy) return false;
+  if (manuallyStopped && !(atBoot && policy.name === 'always')) return false;
   switch (policy.name) {
     case 'always':
     case 'unless-stopped':

@@ -11,7 +11,7 @@ import type { ContainerRecord } from '../engine/model.js';
 import { findImage } from '../engine/images.js';
 import { NetView } from './netview.js';
 import { runMain } from './process.js';
-import { commandAvailable, type ExecIo, type SimEffect } from './shell.js';
+import { commandAvailable, isUnsimulatedApplet, type ExecIo, type SimEffect } from './shell.js';
 import { userProblem } from './users.js';
 import { EngineError } from '../core/errors.js';
 
@@ -36,7 +36,8 @@ export function startAndRun(engine: Engine, ref: string, io?: ExecIo): StartOutc
   const unknownUser = userProblem(target, target.user ?? '');
   if (unknownUser) throw new EngineError('internal', unknownUser);
   const argv0 = mainArgv(target)[0];
-  if (argv0 && !commandAvailable(target, argv0)) {
+  // An unsimulated applet starts (the real image has it) and says it is not simulated, exit 127.
+  if (argv0 && !commandAvailable(target, argv0) && !isUnsimulatedApplet(argv0)) {
     throw new EngineError('internal', startExecError(argv0, 'missing'));
   }
   const container = startContainer(engine, ref);

@@ -160,7 +160,7 @@ export function runArgv(ctx: CmdContext, argv: string[], shellName = 'sh'): numb
   }
   const applet = lookupApplet(ctx.c, name, ctx.shell);
   if (!applet) {
-    ctx.err(`${shellName}: ${name}: not found\n`);
+    ctx.err(isUnsimulatedApplet(name) ? notSimulated(name) : `${shellName}: ${name}: not found\n`);
     return 127;
   }
   if (applet === 'shell') return runShell(ctx, argv);
@@ -237,6 +237,16 @@ const UNSIMULATED_APPLETS = new Set([
   'traceroute', 'arp', 'route', 'ifconfig', 'telnet',
 ]);
 
+/** A program every real image has that the simulator does not model (no filesystem or process table). */
+export function isUnsimulatedApplet(name: string): boolean {
+  return UNSIMULATED_APPLETS.has(name.replace(/^.*\//, ''));
+}
+
+/** What the simulator says instead of running it: honestly, not as if the image lacked it. */
+function notSimulated(name: string): string {
+  return `crosstalk: '${name}' exists in the real image but is not simulated (crosstalk simulates networking: ping, nslookup, getent, wget, nc, ip, netstat, hostname, cat /etc/hosts, cat /etc/resolv.conf, …)\n`;
+}
+
 /** `docker exec CONTAINER ARGV…`: the exit status, output through io. Synchronous. */
 export function runCommand(view: NetView, c: ContainerRecord, argv: string[], io: ExecIo): number {
   if (argv.length === 0) return 0;
@@ -248,9 +258,8 @@ export function runCommand(view: NetView, c: ContainerRecord, argv: string[], io
     return 126;
   }
   if (!commandAvailable(c, argv[0]) && !['exec', 'env', 'command', 'nohup'].includes(argv[0])) {
-    if (UNSIMULATED_APPLETS.has(argv[0].replace(/^.*\//, ''))) {
-      // A real image has it; the simulator has no filesystem or process table. Say so honestly.
-      io.stderr(`crosstalk: '${argv[0]}' exists in the real image but is not simulated (crosstalk simulates networking: ping, nslookup, getent, wget, nc, ip, netstat, hostname, cat /etc/hosts, cat /etc/resolv.conf, …)\n`);
+    if (isUnsimulatedApplet(argv[0])) {
+      io.stderr(notSimulated(argv[0]));
       return 127;
     }
     io.stdout(`${execExecError(argv[0], 'missing')}\r\n`);

@@ -458,6 +458,17 @@ test('restart policies: Docker\'s validation texts; on-failure:N restarts a fail
   const stopped = (await api.call('GET', '/containers/loop/json')).json.RestartCount;
   await new Promise((r) => setTimeout(r, 500));
   assert.equal((await api.call('GET', '/containers/loop/json')).json.RestartCount, stopped, 'stopped by hand: no more restarts');
+  // A kill during the backoff calls the restart off too (moby counts that container as running).
+  await runDetached(api, 'crashy', cliBody({ Cmd: ['sh', '-c', 'exit 4'] }, { RestartPolicy: { Name: 'always' } }));
+  await waitFor('crashy', 2);
+  assert.equal((await api.call('POST', '/containers/crashy/kill')).status, 204);
+  const killedAt = (await api.call('GET', '/containers/crashy/json')).json.RestartCount;
+  await new Promise((r) => setTimeout(r, 900));
+  assert.equal((await api.call('GET', '/containers/crashy/json')).json.RestartCount, killedAt);
+  // A start by hand begins a new count, as moby's containerStart resets the restart manager.
+  await api.call('POST', '/containers/crashy/start');
+  assert.equal((await api.call('GET', '/containers/crashy/json')).json.RestartCount, 0);
+  await api.call('POST', '/containers/crashy/stop');
   // A kill is final too, even for always; a start by hand re-arms the policy.
   await runDetached(api, 'svc', cliBody({ Cmd: ['sleep', '1d'] }, { RestartPolicy: { Name: 'always' } }));
   assert.equal((await api.call('POST', '/containers/svc/kill')).status, 204);

@@ -122,5 +122,8 @@ describe('the real docker CLI against crosstalkd', { skip: reason ?? false }, ()
     const gone = await run(daemon, ['node', 'ls']);
     assert.deepEqual([gone.code, gone.err], [1, 'Error response from daemon: This node is not a swarm manager. Use "docker swarm init" or "docker swarm join" to connect this node to swarm and try again.\n']);
     assert.equal((await run(daemon, ['rm', '-f', 'on-overlay'])).code, 0);
+    // docker_gwbridge stayed; a new swarm uses it again.
+    assert.equal((await run(daemon, ['swarm', 'init'])).code, 0);
+    assert.deepEqual(await run(daemon, ['swarm', 'leave', '--force']), { code: 0, out: 'Node left the swarm.\n', err: '' });
   });
 });

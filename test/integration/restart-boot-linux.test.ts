@@ -23,10 +23,11 @@ describe('restart policies across a daemon stop and start (linux data plane)', {
   it('a clean stop leaves nothing behind with restart-policy containers running; the next start brings back what their policy covers', async () => {
     const machine = machineSnapshot();
     await d.start();
-    for (const [name, policy] of [['always', 'always'], ['unless', 'unless-stopped'], ['onfail', 'on-failure'], ['plain', 'no'], ['byhand', 'unless-stopped']]) {
+    for (const [name, policy] of [['always', 'always'], ['unless', 'unless-stopped'], ['onfail', 'on-failure'], ['plain', 'no'], ['byhand', 'unless-stopped'], ['alwaysbyhand', 'always']]) {
       await d.ok(['run', '-d', '--name', name, '--restart', policy, 'alpine', 'sleep', '1000']);
     }
-    await d.ok(['stop', '-t', '0', 'byhand']);
+    // Stopped by hand: unless-stopped stays down at boot; always comes back (a new restart manager).
+    await d.ok(['stop', '-t', '0', 'byhand', 'alwaysbyhand']);
     const sandbox = d.sandboxPid();
     assert.equal(await d.stop(), 0);
     // A restart scheduled by the shutdown's kills would start after 100 ms: give it time to show.
@@ -35,7 +36,7 @@ describe('restart policies across a daemon stop and start (linux data plane)', {
 
     await d.start();
     const states = async () => d.ok(['ps', '-a', '--format', '{{.Names}} {{.State}}']);
-    const want = ['always running', 'byhand exited', 'onfail running', 'plain exited', 'unless running'].join('\n');
+    const want = ['always running', 'alwaysbyhand running', 'byhand exited', 'onfail running', 'plain exited', 'unless running'].join('\n');
     let got = '';
     for (let i = 0; i < 100 && got !== want; i++) {
       got = (await states()).split('\n').sort().join('\n');

@@ -191,6 +191,9 @@ function start(ctx: RouteContext): PlainResponse | Promise<PlainResponse> {
     ctx.core.write((tx) => {
       const c = tx.engine.findContainer(ctx.params.id);
       if (c.status === 'running') throw notModified('container already started');
+      // A start by hand begins a new restart count (moby's containerStart resets the restart manager).
+      c.restartCount = 0;
+      ctx.core.restarts?.cancel(c.id);
       startAndRun(tx.engine, c.id, containerIo(tx, c));
     });
   } catch (err) {
@@ -307,7 +310,9 @@ async function restartReal(ctx: RouteContext, signal: string, timeout: number): 
       });
     }
   }
+  ctx.core.restarts?.cancel(c.id);
   await startReal(ctx.core, c.id);
+  resetRestartCount(ctx, c.id);
   ctx.core.events.publish(ctx.core.containerEvent(c, 'restart', {}));
   return emptyResponse(204);
 }
@@ -329,6 +334,8 @@ function restart(ctx: RouteContext): PlainResponse | Promise<PlainResponse> {
       }
       tx.checkpoint([ctx.core.containerEvent(c, 'stop', {})]);
     }
+    c.restartCount = 0;
+    ctx.core.restarts?.cancel(c.id);
     startAndRun(tx.engine, c.id, containerIo(tx, c));
     tx.eventAfter(ctx.core.containerEvent(c, 'restart', {}));
   });
@@ -338,6 +345,8 @@ function restart(ctx: RouteContext): PlainResponse | Promise<PlainResponse> {
 function kill(ctx: RouteContext): PlainResponse | Promise<PlainResponse> {
   const name = ctx.params.id;
   const sig = parseSignal(ctx.query.get('signal') || 'KILL');
+  // moby counts a container in restart backoff as running: a kill calls the restart off.
+  if (cancelPendingRestart(ctx)) return emptyResponse(204);
   if (ctx.core.real) return realKill(ctx, name, sig);
   ctx.core.write((tx) => {
     const c = tx.engine.findContainer(name);
@@ -486,4 +495,12 @@ export const CONTAINER_ROUTES: Route[] = [
 export function listCommand(argv: string[]): string {
   const [path = '', ...args] = argv;
   return args.length ? `${path} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}` : path;
+}
+
+/** A start by hand (start, restart) begins a new restart count, as moby's containerStart resets it. */
+export function resetRestartCount(ctx: RouteContext, id: string): void {
+  ctx.core.write((tx) => {
+    const c = tx.engine.containers.get(id);
+    if (c) c.restartCount = 0;
+  });
 }

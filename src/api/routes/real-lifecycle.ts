@@ -6,6 +6,7 @@
  */
 import { EngineError, notModified } from '../../core/errors.js';
 import { startExecError } from '../../core/runc-errors.js';
+import { resetRestartCount } from './containers.js';
 import { abortStart, removeContainer, startContainer } from '../../engine/containers.js';
 import type { PlainResponse } from '../contract.js';
 import type { ApiCore } from '../core.js';
@@ -55,7 +56,10 @@ export async function startReal(core: ApiCore, ref: string, extraEvents?: () => 
 }
 
 export async function realStart(ctx: RouteContext): Promise<PlainResponse> {
-  await startReal(ctx.core, ctx.params.id);
+  const id = ctx.core.read((engine) => engine.findContainer(ctx.params.id).id);
+  ctx.core.restarts?.cancel(id);
+  await startReal(ctx.core, id);
+  resetRestartCount(ctx, id);
   return emptyResponse(204);
 }
 
