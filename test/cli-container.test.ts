@@ -209,6 +209,13 @@ describe('inspect, exec, attach', () => {
     assert.match((await cli.run("docker run --rm alpine sh -c 'ls /'")).err, /^crosstalk: 'ls' exists in the real image but is not simulated/);
     await ok(cli, 'docker create --name pol --restart on-failure:5 alpine true');
     assert.equal((await ok(cli, "docker inspect -f '{{json .HostConfig.RestartPolicy}}' pol")).out, '{"Name":"on-failure","MaximumRetryCount":5}\n');
+    // docker update --restart: the policy changes (as docker CLI 28 prints against crosstalkd).
+    assert.equal((await ok(cli, 'docker update --restart always pol')).out, 'pol\n');
+    assert.equal((await ok(cli, "docker inspect -f '{{json .HostConfig.RestartPolicy}}' pol")).out, '{"Name":"always","MaximumRetryCount":0}\n');
+    const badUpdate = await cli.run('docker update --restart bogus pol nosuch');
+    assert.deepEqual([badUpdate.code, badUpdate.err], [1, "Error response from daemon: invalid restart policy: unknown policy 'bogus'; use one of 'no', 'always', 'on-failure', or 'unless-stopped'\nError response from daemon: No such container: nosuch\n"]);
+    await ok(cli, 'docker create --rm --name autorm alpine true');
+    assert.match((await cli.run('docker update --restart always autorm')).err, /^Error response from daemon: Cannot update container [0-9a-f]{64}: Restart policy cannot be updated because AutoRemove is enabled for the container\n$/);
     // docker port, as docker CLI 28 prints it against crosstalkd (natural order, [::] bracketed).
     await ok(cli, 'docker run -d --name pub -p 8080:80 -p 127.0.0.1::53/udp nginx');
     assert.equal((await ok(cli, 'docker port pub')).out, '53/udp -> 127.0.0.1:32768\n80/tcp -> 0.0.0.0:8080\n80/tcp -> [::]:8080\n');

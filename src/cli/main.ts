@@ -7,6 +7,7 @@ import { reportError, runCommand, type CommandContext, type CommandSpec } from '
 import { ATTACH_COMMANDS } from './commands/attach.js';
 import { CONTAINER_COMMANDS, CONTAINER_GROUP_EXTRA } from './commands/container.js';
 import { port } from './commands/port.js';
+import { update } from './commands/update.js';
 import { EXPLAIN_COMMANDS } from './commands/explain.js';
 import { HOST_COMMANDS } from './commands/host.js';
 import { INFO_COMMANDS } from './commands/info.js';
@@ -17,9 +18,9 @@ import { imageGroup } from './commands/image.js';
 
 export const VERSION = '0.1.0';
 
-const TOP_LEVEL: Record<string, CommandSpec> = { ...RUN_COMMANDS, ...CONTAINER_COMMANDS, port, ...ATTACH_COMMANDS, ...HOST_COMMANDS, ...EXPLAIN_COMMANDS, ...INFO_COMMANDS };
+const TOP_LEVEL: Record<string, CommandSpec> = { ...RUN_COMMANDS, ...CONTAINER_COMMANDS, port, update, ...ATTACH_COMMANDS, ...HOST_COMMANDS, ...EXPLAIN_COMMANDS, ...INFO_COMMANDS };
 
-const CONTAINER_GROUP: Record<string, CommandSpec> = { ...RUN_COMMANDS, ...CONTAINER_COMMANDS, port, ...ATTACH_COMMANDS, ...CONTAINER_GROUP_EXTRA };
+const CONTAINER_GROUP: Record<string, CommandSpec> = { ...RUN_COMMANDS, ...CONTAINER_COMMANDS, port, update, ...ATTACH_COMMANDS, ...CONTAINER_GROUP_EXTRA };
 
 export const ROOT_HELP = `Usage:  crosstalk [--compat default|legacy] COMMAND
 

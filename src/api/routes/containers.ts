@@ -18,6 +18,7 @@ import { labelMatches, matchesPattern, parseFilters, validateFilterKeys, type Fi
 import type { Route, RouteContext } from '../router.js';
 import { Channel } from '../stream.js';
 import { assignHostPorts, createRequest } from './container-request.js';
+import { update } from './container-update.js';
 import type { ContainerSummary } from '../types.js';
 import { versionAtLeast, versionLess } from '../version.js';
 import { logs } from './logs.js';
@@ -486,6 +487,7 @@ export const CONTAINER_ROUTES: Route[] = [
   { method: 'POST', path: '/containers/{id}/kill', handler: kill },
   { method: 'DELETE', path: '/containers/{id}', handler: remove },
   { method: 'POST', path: '/containers/{id}/rename', handler: rename },
+  { method: 'POST', path: '/containers/{id}/update', handler: update },
   { method: 'POST', path: '/containers/{id}/wait', handler: wait },
   { method: 'GET', path: '/containers/{id}/logs', handler: logs },
   { method: 'POST', path: '/containers/{id}/resize', handler: resize },
