@@ -2,6 +2,7 @@
 import { CryptoRandom, systemClock } from '../core/ports.js';
 import { EngineHost } from '../cli/engine-host.js';
 import { dispatch, parseGlobal } from '../cli/main.js';
+import { LazyStore } from '../store/lazy-store.js';
 import { SqliteStore } from '../store/sqlite-store.js';
 import { createContext } from '../cli/context.js';
 import { findDaemon } from './find-daemon.js';
@@ -25,9 +26,9 @@ async function main(): Promise<number> {
     return 125;
   }
   const compat = global.compat ?? (process.env.CROSSTALK_COMPAT as 'default' | 'legacy' | undefined);
-  let store: SqliteStore | undefined;
+  // Opened only if a command uses the embedded engine: talking to a daemon creates no state dir.
+  const store = new LazyStore(() => new SqliteStore(defaultStateDir(process.env)));
   try {
-    store = new SqliteStore(defaultStateDir(process.env));
     const seed = process.env.CROSSTALK_SEED ? Number(process.env.CROSSTALK_SEED) : undefined;
     // `reset` replaces the state whatever its profile, so it must not be refused for a mismatch.
     const profile = global.rest[0] === 'reset' ? undefined : compat;
@@ -42,7 +43,7 @@ async function main(): Promise<number> {
     io.stderr(`crosstalk: ${(err as Error).message}\n`);
     return 1;
   } finally {
-    store?.close();
+    store.close();
     io.close();
   }
 }
