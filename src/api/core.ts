@@ -228,9 +228,9 @@ export class ApiCore {
         const c = ch.container;
         this.events.publish(this.containerEvent(c, ch.action, ch.action === 'die' ? { exitCode: String(c.exitCode) } : {}));
         if (ch.action === 'start') for (const l of this.listeners(c.id)) l.started();
-        if (ch.action === 'die') {
+        if (ch.action === 'die' && this.restarts) {
           const record = this.host.read((e) => e.containers.get(c.id));
-          if (record) this.restarts?.exited(record);
+          if (record) this.restarts.exited(record);
         }
         if (ch.action === 'destroy') this.restarts?.forget(c.id);
         if (ch.action === 'die' || ch.action === 'destroy') {

@@ -35,18 +35,16 @@ export function userProblem(c: ContainerRecord, spec: string): string | undefine
 export function whoami(c: ContainerRecord, spec: string): { name: string } | { unknownUid: number } {
   const accounts = accountsOf(c);
   const userPart = spec.split(':')[0];
-  let uid: number;
-  if (accounts) {
-    try {
-      uid = resolveExecUser(spec, accounts.passwd, accounts.group).uid;
-    } catch {
-      return { name: userPart }; // unreachable in practice: such a process never starts
-    }
-  } else {
+  if (!accounts) {
     if (userPart === '' || /^0+$/.test(userPart)) return { name: 'root' };
-    if (!/^\d+$/.test(userPart)) return { name: userPart };
-    uid = Number(userPart);
+    return /^\d+$/.test(userPart) ? { unknownUid: Number(userPart) } : { name: userPart };
   }
-  const entry = (accounts?.passwd ?? 'root:x:0:0:root:/root:/bin/sh\n').split('\n').find((l) => l.split(':')[2] === String(uid));
+  let uid: number;
+  try {
+    uid = resolveExecUser(spec, accounts.passwd, accounts.group).uid;
+  } catch {
+    return { name: userPart }; // unreachable in practice: such a process never starts
+  }
+  const entry = accounts.passwd.split('\n').find((l) => l.split(':')[2] === String(uid));
   return entry ? { name: entry.split(':')[0] } : { unknownUid: uid };
 }

@@ -22,7 +22,7 @@ import { update } from './container-update.js';
 import type { ContainerSummary } from '../types.js';
 import { versionAtLeast, versionLess } from '../version.js';
 import { logs } from './logs.js';
-import { realKill, realRemove, realStart, startReal, stopReal } from './real-lifecycle.js';
+import { realKill, realRemove, realStart, resetRestartCount, startReal, stopReal } from './real-lifecycle.js';
 
 // ------------------------------------------------------------------ create
 
@@ -497,12 +497,4 @@ export const CONTAINER_ROUTES: Route[] = [
 export function listCommand(argv: string[]): string {
   const [path = '', ...args] = argv;
   return args.length ? `${path} ${args.map((a) => (a.includes(' ') ? `'${a}'` : a)).join(' ')}` : path;
-}
-
-/** A start by hand (start, restart) begins a new restart count, as moby's containerStart resets it. */
-export function resetRestartCount(ctx: RouteContext, id: string): void {
-  ctx.core.write((tx) => {
-    const c = tx.engine.containers.get(id);
-    if (c) c.restartCount = 0;
-  });
 }

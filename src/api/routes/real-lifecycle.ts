@@ -6,7 +6,6 @@
  */
 import { EngineError, notModified } from '../../core/errors.js';
 import { startExecError } from '../../core/runc-errors.js';
-import { resetRestartCount } from './containers.js';
 import { abortStart, removeContainer, startContainer } from '../../engine/containers.js';
 import type { PlainResponse } from '../contract.js';
 import type { ApiCore } from '../core.js';
@@ -112,5 +111,13 @@ function markManuallyStopped(core: ApiCore, id: string): void {
   core.write((tx) => {
     const c = tx.engine.containers.get(id);
     if (c) c.manuallyStopped = true;
+  });
+}
+
+/** A start by hand (start, restart) begins a new restart count, as moby's containerStart resets it. */
+export function resetRestartCount(ctx: RouteContext, id: string): void {
+  ctx.core.write((tx) => {
+    const c = tx.engine.containers.get(id);
+    if (c) c.restartCount = 0;
   });
 }

@@ -48,7 +48,8 @@ function inspectSwarm(ctx: RouteContext): PlainResponse {
   const body = ctx.core.read((engine) => {
     const m = manager(engine);
     return {
-      ID: `${m.id}${m.id}`.slice(0, 25),
+      // The cluster's own ID (Docker's differs from the node's): derived, as the node ID is all there is.
+      ID: [...m.id].reverse().join(''),
       Version: { Index: 10 },
       CreatedAt: m.created,
       UpdatedAt: m.created,
